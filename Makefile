@@ -1,0 +1,44 @@
+# 客服中心工作手册 — two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install install-test run build check test browser clean
+
+$(BIN)/handbook: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+install: $(BIN)/handbook
+
+$(VENV)/.test-deps: $(BIN)/handbook
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install-test: $(VENV)/.test-deps browser
+
+# Headless Chromium for the browser tests (Debian package; Playwright drives it, no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "安装 Chromium（浏览器测试需要）…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+check: install
+	$(BIN)/handbook check
+
+build: install
+	$(BIN)/handbook build
+
+run: install
+	$(BIN)/handbook build
+	$(BIN)/handbook serve --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf site $(VENV) .pytest_cache

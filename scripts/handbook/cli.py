@@ -1,0 +1,123 @@
+"""The `handbook` command: check, build, serve."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .loader import load_handbook
+from .messages import ProblemsFound
+
+CONFIG_FILE = "mkdocs.yml"
+
+
+def _root(args) -> Path:
+    return Path(args.root).resolve()
+
+
+def cmd_check(args) -> int:
+    root = _root(args)
+    try:
+        handbook = load_handbook(root)
+    except ProblemsFound as exc:
+        print(exc.report(root), file=sys.stderr)
+        return 1
+    n_clauses = sum(1 for p in handbook.procedures for _ in p.clauses())
+    drafts = sum(p.is_draft for p in handbook.procedures)
+    print(f"检查通过：{len(handbook.procedures)} 个手册条目（其中草案 {drafts} 个），{n_clauses} 条条款。")
+    return 0
+
+
+def _mkdocs_config(root: Path, **overrides):
+    from mkdocs.config import load_config
+
+    config_file = root / CONFIG_FILE
+    if not config_file.exists():
+        raise FileNotFoundError(config_file)
+    return load_config(str(config_file), **overrides)
+
+
+def cmd_build(args) -> int:
+    root = _root(args)
+    if cmd_check(args) != 0:
+        print("未构建网站：请先改正上面的问题。", file=sys.stderr)
+        return 1
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import MkDocsException
+
+    site_dir = Path(args.site_dir).resolve() if args.site_dir else root / "site"
+    try:
+        config = _mkdocs_config(root, site_dir=str(site_dir), strict=args.strict)
+        build(config)
+    except FileNotFoundError as exc:
+        print(f"找不到网站配置文件 {exc}。", file=sys.stderr)
+        return 2
+    except MkDocsException as exc:
+        print(f"网站构建失败：{exc}", file=sys.stderr)
+        return 1
+    print(f"网站已生成：{site_dir}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    root = _root(args)
+    if cmd_check(args) != 0:
+        print("未启动预览：请先改正上面的问题。", file=sys.stderr)
+        return 1
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    print(f"本地预览：http://{args.host}:{args.port}/  （按 Ctrl+C 停止）")
+    try:
+        serve(str(root / CONFIG_FILE), dev_addr=f"{args.host}:{args.port}")
+    except OSError as exc:
+        print(f"无法在 {args.host}:{args.port} 启动预览：{exc.strerror or exc}。请换一个端口（--port）。", file=sys.stderr)
+        return 2
+    except MkDocsException as exc:
+        print(f"预览失败：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+class ChineseParser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"参数有误：{message}\n请运行 handbook --help 查看用法。\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ChineseParser(prog="handbook", description="客服中心工作手册：检查、构建和预览员工网站。")
+    parser.add_argument("--root", default=".", help="项目目录（默认当前目录）")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
+    sub.required = True
+
+    p = sub.add_parser("check", help="检查全部手册条目，列出所有问题")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("build", help="检查后生成员工网站")
+    p.add_argument("--site-dir", default=None, help="输出目录（默认 site/）")
+    p.add_argument("--strict", action="store_true", help="有任何警告即视为失败")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("serve", help="本地预览网站，修改 YAML 后自动刷新")
+    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

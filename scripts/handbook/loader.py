@@ -1,0 +1,276 @@
+"""Load and validate the whole procedures/ tree once; publishers read the result.
+
+Every problem is collected (not just the first) with its file and line, in
+Chinese, so `handbook check` can list them all.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+from pydantic import ValidationError
+
+from . import messages as m
+from .model import KIND_LABELS, REFERENCE, Procedure
+from .organisation import Organisation, load_organisation
+
+FILE_NAME = re.compile(r"^(\d+\.\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.ya?ml$")
+
+FIELD_LABELS = {
+    "chapter": "章节号", "title": "标题", "toc_title": "目录名称", "subject": "主题",
+    "category": "类别", "kind": "条目类型", "version": "版本", "revision": "修订",
+    "issued": "发布日期", "effective": "生效日期", "status": "状态", "owner": "负责岗位",
+    "revisions": "修订记录", "purpose": "目的", "scope": "适用范围",
+    "responsibilities": "职责", "procedure": "程序", "records": "记录",
+    "duties": "职责列表", "rules": "规范条文", "org": "结构图", "text": "条文",
+    "n": "编号", "form": "表单编号", "date": "日期", "change": "修改内容",
+}
+
+
+@dataclass
+class Handbook:
+    """The validated handbook: organisation settings plus procedures in 目录 order."""
+
+    root: Path
+    organisation: Organisation
+    procedures: list[Procedure]
+    by_chapter: dict[str, Procedure] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.procedures.sort(key=lambda p: p.key)
+        self.by_chapter = {p.chapter: p for p in self.procedures}
+
+    def by_category(self) -> list[tuple[str, list[Procedure]]]:
+        return [
+            (cat, [p for p in self.procedures if p.category == cat])
+            for cat in self.organisation.categories
+            if any(p.category == cat for p in self.procedures)
+        ]
+
+    def resolve(self, chapter: str, clause: Optional[str] = None):
+        proc = self.by_chapter.get(chapter)
+        if proc is None or clause is None:
+            return proc, None
+        return proc, proc.clause(clause)
+
+
+# ---------------------------------------------------------------- lines
+def _line_of(node: yaml.Node | None, loc: tuple) -> Optional[int]:
+    """Follow a pydantic error location through the composed YAML nodes."""
+    if node is None:
+        return None
+    best = node
+    for key in loc:
+        if isinstance(best, yaml.MappingNode):
+            nxt = next((v for k, v in best.value if k.value == key), None)
+            if nxt is None:
+                # the key itself is the problem (unknown field) or missing: point at the mapping
+                knode = next((k for k, _ in best.value if k.value == key), None)
+                return (knode or best).start_mark.line + 1
+            best = nxt
+        elif isinstance(best, yaml.SequenceNode) and isinstance(key, int) and key < len(best.value):
+            best = best.value[key]
+        else:
+            break
+    return best.start_mark.line + 1
+
+
+def _field_label(loc: tuple) -> str:
+    parts = []
+    for key in loc:
+        if isinstance(key, int):
+            parts.append(f"第{key + 1}项")
+        else:
+            parts.append(FIELD_LABELS.get(key, key) + (f"（{key}）" if key in FIELD_LABELS else ""))
+    return " → ".join(parts) or "文件"
+
+
+def _problem_from_pydantic(path: Path, root: yaml.Node, err: dict[str, Any]) -> m.Problem:
+    loc = tuple(k for k in err["loc"] if k not in ("function-after",))
+    line = _line_of(root, loc)
+    etype = err["type"]
+    label = _field_label(loc)
+    value = err.get("input")
+    if etype == "missing":
+        return m.Problem(m.MissingField, path, line, {"field": label})
+    if etype == "extra_forbidden":
+        return m.Problem(m.UnknownField, path, line, {"field": label})
+    if etype in ("literal_error", "enum"):
+        expected = err.get("ctx", {}).get("expected", "")
+        return m.Problem(m.BadChoice, path, line, {"field": label, "value": value, "choices": expected.replace("'", "").replace(" or ", "、").replace(", ", "、")})
+    if etype == "value_error" and "missing-for-kind:" in err.get("msg", ""):
+        fields = err["msg"].split("missing-for-kind:")[1].split(",")
+        kind = value.get("kind") if isinstance(value, dict) else ""
+        names = "、".join(f"{FIELD_LABELS.get(f, f)}（{f}）" for f in fields)
+        return m.Problem(m.MissingForKind, path, line, {"kind_label": KIND_LABELS.get(kind, kind), "field": names})
+    reasons = {
+        "string_pattern_mismatch": "格式不对" + _pattern_hint(loc),
+        "string_type": "应为文字",
+        "string_too_short": "不能为空",
+        "int_type": "应为整数",
+        "int_parsing": "应为整数",
+        "greater_than_equal": "不能为负数",
+        "list_type": "应为列表（每项以“- ”开头）",
+        "too_short": "至少需要一项",
+        "model_type": "应为“字段: 值”的形式",
+        "bool_type": "应为 true 或 false",
+        "dict_type": "应为“字段: 值”的形式",
+    }
+    reason = reasons.get(etype, err.get("msg", "取值不合法"))
+    shown = value if not isinstance(value, (dict, list)) else "…"
+    return m.Problem(m.BadValue, path, line, {"field": label, "value": shown, "reason": reason})
+
+
+def _pattern_hint(loc: tuple) -> str:
+    last = loc[-1] if loc else ""
+    return {
+        "chapter": "，应写成带引号的“3.1”形式",
+        "issued": "，应为 YYYY、YYYY-MM 或 YYYY-MM-DD",
+        "effective": "，应为 YYYY、YYYY-MM 或 YYYY-MM-DD",
+        "date": "，应为 YYYY、YYYY-MM 或 YYYY-MM-DD",
+        "version": "，应写成“1/0”",
+        "form": "，表单编号只用小写英文字母、数字和连字符，如 handover-log",
+        "id": "，只用字母、数字、点和连字符",
+    }.get(last, "")
+
+
+# ---------------------------------------------------------------- loading
+def load_file(path: Path) -> tuple[Optional[Procedure], list[m.Problem]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [m.Problem(m.FileUnreadable, path, None, {"detail": str(exc)})]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        detail = getattr(exc, "problem", None) or str(exc)
+        return None, [m.Problem(m.YamlSyntax, path, mark.line + 1 if mark else None, {"detail": detail})]
+    if not isinstance(data, dict):
+        actual = "空文件" if data is None else "列表或单个值"
+        return None, [m.Problem(m.NotAMapping, path, 1, {"actual": actual})]
+    try:
+        proc = Procedure.model_validate(data)
+    except ValidationError as exc:
+        return None, [_problem_from_pydantic(path, node, e) for e in exc.errors()]
+    proc._source = str(path)
+    return proc, []
+
+
+def _git_dates(folder: Path) -> dict[str, str]:
+    """Last commit date of every file under folder, in one git call."""
+    try:
+        out = subprocess.run(
+            ["git", "log", "--format=@%cs", "--name-only", "--", "."],
+            cwd=folder, capture_output=True, text=True, timeout=30, check=True,
+        ).stdout
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=folder,
+            capture_output=True, text=True, timeout=30, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    dates: dict[str, str] = {}
+    current = ""
+    for line in out.splitlines():
+        if line.startswith("@"):
+            current = line[1:]
+        elif line.strip():
+            dates.setdefault(str((Path(top) / line.strip()).resolve()), current)
+    return dates
+
+
+def load_handbook(root: Path, procedures_dir: str = "procedures",
+                  organisation_file: str = "organisation.yml") -> Handbook:
+    """Load everything; raise ProblemsFound listing every problem."""
+    root = Path(root)
+    org = load_organisation(root / organisation_file)
+    folder = root / procedures_dir
+    files = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))
+    if not files:
+        raise m.ProblemsFound([m.Problem(m.NoProcedures, folder, None, {"path": folder})])
+
+    problems: list[m.Problem] = []
+    procs: list[Procedure] = []
+    seen: dict[str, Path] = {}
+    dates = _git_dates(folder)
+    for path in files:
+        proc, errs = load_file(path)
+        problems += errs
+        match = FILE_NAME.match(path.name)
+        if not match:
+            problems.append(m.Problem(m.BadFileName, path, None, {}))
+        if proc is None:
+            continue
+        if match and match.group(1) != proc.chapter:
+            problems.append(m.Problem(m.ChapterMismatch, path, 1, {"chapter": proc.chapter}))
+        proc._slug = match.group(2) if match else re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+        proc._last_changed = dates.get(str(path.resolve()))
+        if proc.chapter in seen:
+            problems.append(m.Problem(m.DuplicateChapter, path, 1, {"chapter": proc.chapter, "other": seen[proc.chapter].name}))
+            continue
+        seen[proc.chapter] = path
+        problems += _check_local(proc, path, org)
+        procs.append(proc)
+
+    handbook = Handbook(root=root, organisation=org, procedures=procs)
+    for proc in procs:
+        problems += _check_references(proc, handbook)
+    if problems:
+        raise m.ProblemsFound(problems)
+    return handbook
+
+
+def _line_finder(path: Path):
+    lines = path.read_text(encoding="utf-8").splitlines()
+
+    def find(needle: str, start: int = 1) -> Optional[int]:
+        for i, line in enumerate(lines[start - 1:], start):
+            if needle in line:
+                return i
+        return find(needle) if start > 1 else None
+    return find
+
+
+def _check_local(proc: Procedure, path: Path, org: Organisation) -> list[m.Problem]:
+    find = _line_finder(path)
+    problems = []
+    if proc.owner not in org.roles:
+        problems.append(m.Problem(m.UnknownRole, path, find("owner:"), {"role": proc.owner, "choices": "、".join(org.roles)}))
+    if proc.category not in org.categories:
+        problems.append(m.Problem(m.UnknownCategory, path, find("category:"), {"category": proc.category, "choices": "、".join(org.categories)}))
+    seen: set[str] = set()
+    for clause in proc.clauses():
+        if not clause.sid:
+            continue
+        if clause.sid in seen:
+            problems.append(m.Problem(m.DuplicateClause, path, find(f'"{clause.n}"') if clause.n else None, {"clause": clause.sid}))
+        seen.add(clause.sid)
+    return problems
+
+
+def _check_references(proc: Procedure, handbook: Handbook) -> list[m.Problem]:
+    path = Path(proc.source)
+    find = _line_finder(path)
+    problems = []
+    texts = [(c.sid or "正文", c.text, find(f'"{c.n}"') if c.n else 1) for c in proc.clauses()]
+    texts += [("1.0", proc.purpose or "", 1), ("2.0", proc.scope or "", 1)]
+    for sid, text, start in texts:
+        for match in REFERENCE.finditer(text):
+            chapter, clause = match.group(1), match.group(2)
+            target_proc, target_clause = handbook.resolve(chapter, clause)
+            what = None
+            if target_proc is None:
+                what = f"章节 {chapter} "
+            elif clause and target_clause is None:
+                what = f"章节 {chapter} 中的条款 {clause} "
+            if what:
+                problems.append(m.Problem(m.BrokenReference, path, find(match.group(0), start or 1),
+                                          {"clause": f"{proc.chapter}#{sid}", "target": match.group(0)[2:-2], "what": what}))
+    return problems

@@ -1,0 +1,187 @@
+"""The handbook's data model: one Procedure per YAML file, clauses nested inside.
+
+The pydantic classes define the file format (see procedures/README.md); the
+plain properties below derive what publishers need (stable ids, order, URLs).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+CHAPTER_PATTERN = r"^\d+\.\d+$"
+FORM_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+REFERENCE = re.compile(r"\[\[(\d+\.\d+)(?:#([^\]\s]+))?\]\]")
+
+KIND_LABELS = {"orgchart": "组织结构图", "duties": "岗位职责", "norms": "办公规范", "sop": "业务规程"}
+# For each kind, the body fields it must have.
+KIND_REQUIRES = {
+    "orgchart": ("org",),
+    "duties": ("duties",),
+    "norms": ("rules",),
+    "sop": ("purpose", "scope", "responsibilities", "procedure", "records"),
+}
+# Section headings of an SOP body, numbered as in the seed (1.0 目的 …).
+SOP_SECTIONS = {"purpose": "目的", "scope": "适用范围", "responsibilities": "职责", "records": "记录"}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Clause(Strict):
+    n: Optional[str] = Field(None, min_length=1)
+    id: Optional[str] = Field(None, pattern=r"^[0-9A-Za-z.\-]+$")
+    text: str = Field(min_length=1)
+    note: Optional[str] = None
+    draft: bool = False
+    flow: Optional[list[str]] = None
+    children: list["Clause"] = []
+
+    _sid: str = PrivateAttr("")
+
+    @property
+    def sid(self) -> str:
+        """Stable id within the chapter, e.g. 4.1.3.A (see assign_ids)."""
+        return self._sid
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+class Revision(Strict):
+    version: str = Field(pattern=r"^\d+/\d+$")
+    date: str = Field(pattern=DATE_PATTERN)
+    change: str = Field(min_length=1)
+
+
+class Record(Strict):
+    form: str = Field(pattern=FORM_ID_PATTERN)
+    title: str = Field(min_length=1)
+
+
+class OrgNode(Strict):
+    role: str = Field(min_length=1)
+    children: list["OrgNode"] = []
+
+
+class Procedure(Strict):
+    chapter: str = Field(pattern=CHAPTER_PATTERN)
+    title: str = Field(min_length=1)
+    toc_title: Optional[str] = None
+    subject: Optional[str] = None
+    category: str
+    kind: Literal["orgchart", "duties", "norms", "sop"]
+    version: int = Field(ge=0)
+    revision: int = Field(ge=0)
+    issued: str = Field(pattern=DATE_PATTERN)
+    effective: Optional[str] = Field(None, pattern=DATE_PATTERN)
+    status: Literal["现行", "草案"]
+    owner: str
+    note: Optional[str] = None
+    incomplete: Optional[str] = None
+    keywords: list[str] = []
+    revisions: list[Revision] = Field(min_length=1)
+
+    org: Optional[OrgNode] = None
+    duties: Optional[list[Clause]] = None
+    rules: Optional[list[Clause]] = None
+    purpose: Optional[str] = None
+    scope: Optional[str] = None
+    responsibilities: Optional[list[Clause]] = None
+    procedure_title: str = "程序"
+    procedure: Optional[list[Clause]] = None
+    records: Optional[list[Record]] = None
+
+    # Set by the loader: where the file is and what git says about it.
+    _slug: str = PrivateAttr("")
+    _source: str = PrivateAttr("")
+    _last_changed: Optional[str] = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _body_matches_kind(self):
+        missing = [f for f in KIND_REQUIRES[self.kind] if getattr(self, f) is None]
+        if missing:
+            raise ValueError("missing-for-kind:" + ",".join(missing))
+        assign_ids(self.clauses_top())
+        return self
+
+    # ----- derived -----
+    @property
+    def slug(self) -> str:
+        return self._slug
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    @property
+    def last_changed(self) -> Optional[str]:
+        return self._last_changed
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        return tuple(int(p) for p in self.chapter.split("."))
+
+    @property
+    def name(self) -> str:
+        """The 目录 entry."""
+        return self.toc_title or self.title
+
+    @property
+    def header_subject(self) -> str:
+        return self.subject or f"{self.category}之{self.name}"
+
+    @property
+    def version_label(self) -> str:
+        return f"{self.version}/{self.revision}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "草案"
+
+    @property
+    def page_path(self) -> str:
+        return f"handbook/{self.chapter}-{self.slug}.md"
+
+    def clauses_top(self) -> list[Clause]:
+        out: list[Clause] = []
+        for f in ("duties", "rules", "responsibilities", "procedure"):
+            out += getattr(self, f) or []
+        return out
+
+    def clauses(self):
+        for top in self.clauses_top():
+            yield from top.walk()
+
+    def clause(self, sid: str) -> Optional[Clause]:
+        return next((c for c in self.clauses() if c.sid == sid), None)
+
+
+def _label_core(n: str) -> str:
+    return n.strip().strip("()（）.、").strip()
+
+
+def assign_ids(clauses: list[Clause], parent: str = "") -> None:
+    """Give each clause its stable id: dotted numbers are ids themselves,
+    letters and (1)-style items hang off their parent (4.1.3.A, 21.1)."""
+    for c in clauses:
+        if c.id:
+            c._sid = c.id
+        elif c.n and re.fullmatch(r"\d+(\.\d+)*", c.n.rstrip(".")):
+            c._sid = c.n.rstrip(".")
+        elif c.n:
+            core = _label_core(c.n)
+            c._sid = f"{parent}.{core}" if parent else core
+        else:
+            c._sid = ""
+        assign_ids(c.children, c._sid or parent)
+
+
+Clause.model_rebuild()
+OrgNode.model_rebuild()

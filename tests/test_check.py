@@ -1,0 +1,128 @@
+"""`handbook check`: every problem listed, with file, line and a Chinese message; exit 1."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_project
+from handbook.cli import main
+
+
+def run_check(root: Path, capsys) -> tuple[int, str]:
+    code = main(["--root", str(root), "check"])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return copy_project(tmp_path)
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text not found: {old}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, l in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in l)
+
+
+def test_the_real_handbook_passes(capsys):
+    code, out = run_check(ROOT, capsys)
+    assert code == 0, out
+    assert "检查通过" in out
+
+
+def test_yaml_syntax_error_names_file_and_line(project, capsys):
+    f = project / "procedures/1.2-front-desk.yml"
+    edit(f, "category: 岗位职责", "category: [岗位职责")
+    code, out = run_check(project, capsys)
+    assert code == 1
+    assert re.search(r"procedures/1\.2-front-desk\.yml:\d+: YAML 语法错误", out), out
+    assert "Traceback" not in out
+
+
+def test_missing_and_unknown_fields_are_named_in_chinese(project, capsys):
+    f = project / "procedures/1.3-office-clerk.yml"
+    edit(f, "status: 现行", "statuss: 现行")
+    code, out = run_check(project, capsys)
+    assert code == 1
+    assert "缺少必填字段“状态（status）”" in out
+    assert f"procedures/1.3-office-clerk.yml:{line_of(f, 'statuss')}: 不认识的字段“statuss”" in out
+
+
+def test_bad_choice_lists_the_allowed_values(project, capsys):
+    f = project / "procedures/1.5-pool-supervisor.yml"
+    edit(f, "status: 现行", "status: 已批准")
+    code, out = run_check(project, capsys)
+    assert code == 1
+    assert f"1.5-pool-supervisor.yml:{line_of(f, 'status:')}: 字段“状态（status）”的值“已批准”不在可选范围内，应为：现行、草案" in out
+
+
+def test_every_problem_is_listed_not_just_the_first(project, capsys):
+    edit(project / "procedures/1.2-front-desk.yml", "owner: 客服主管", "owner: 保安队长")
+    edit(project / "procedures/3.1-duty-handover.yml", 'chapter: "3.1"', 'chapter: "3.9"')
+    (project / "procedures/9.9-empty.yml").write_text("", encoding="utf-8")
+    code, out = run_check(project, capsys)
+    assert code == 1
+    assert "岗位“保安队长”不在 organisation.yml 的 roles 列表中" in out
+    assert "章节号“3.9”与文件名不符" in out
+    assert "9.9-empty.yml:1: 文件最外层应是“字段: 值”的形式，现在是空文件" in out
+    assert re.search(r"发现 (\d+) 处问题", out) and int(re.search(r"发现 (\d+) 处问题", out).group(1)) >= 3
+
+
+def test_sop_without_records_is_rejected(project, capsys):
+    f = project / "procedures/3.1-duty-handover.yml"
+    text = f.read_text(encoding="utf-8")
+    f.write_text(re.sub(r"\nrecords:\n(  .*\n?)+", "\n", text), encoding="utf-8")
+    code, out = run_check(project, capsys)
+    assert code == 1
+    assert "业务规程条目必须有“记录（records）”" in out
+
+
+def test_duplicate_clause_ids_are_rejected(project, capsys):
+    f = project / "procedures/1.2-front-desk.yml"
+    edit(f, 'n: "2"', 'n: "1"')
+    code, out = run_check(project, capsys)
+    assert code == 1
+    assert "条款编号“1”在本章出现了两次" in out
+
+
+def test_broken_cross_reference_fails(project, capsys):
+    f = project / "procedures/3.1-duty-handover.yml"
+    edit(f, "text: 值班\n", "text: 值班（参见[[9.9]]和[[1.1#99]]）\n")
+    code, out = run_check(project, capsys)
+    assert code == 1
+    assert "引用了“[[9.9]]”，但章节 9.9 不存在" in out
+    assert "引用了“[[1.1#99]]”，但章节 1.1 中的条款 99 不存在" in out
+
+
+def test_yaml_is_read_with_a_safe_loader(project, capsys):
+    f = project / "procedures/1.2-front-desk.yml"
+    edit(f, "title:", "evil: !!python/object/apply:os.system ['echo pwned']\ntitle:")
+    code, out = run_check(project, capsys)
+    assert code == 1
+    assert "YAML 语法错误" in out and "pwned" not in out.split("YAML")[0]
+
+
+def test_cli_usage_error_is_chinese_without_traceback():
+    proc = subprocess.run([sys.executable, "-m", "handbook", "frobnicate"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "参数有误" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_build_refuses_invalid_sources_and_writes_nothing(project, tmp_path, capsys):
+    edit(project / "procedures/1.2-front-desk.yml", "status: 现行", "status: ?")
+    out_dir = tmp_path / "out-site"
+    code = main(["--root", str(project), "build", "--site-dir", str(out_dir)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "未构建网站" in err
+    assert not out_dir.exists()
