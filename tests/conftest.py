@@ -38,7 +38,7 @@ def copy_project(dest: Path) -> Path:
     """A scratch copy of the sources, for tests that break or edit them."""
     for name in ("mkdocs.yml", "organisation.yml"):
         shutil.copy(ROOT / name, dest / name)
-    for name in ("procedures", "docs", "data"):
+    for name in ("procedures", "docs", "data", "forms"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("records"))
     return dest
 

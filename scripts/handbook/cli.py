@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
@@ -83,6 +84,37 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_forms_list(args) -> int:
+    root = _root(args)
+    try:
+        handbook = load_handbook(root)
+    except ProblemsFound as exc:
+        print(exc.report(root), file=sys.stderr)
+        return 1
+    from .forms.publish import artifact_paths
+
+    rows = []
+    for form in handbook.forms:
+        paths = artifact_paths(form)
+        row = {
+            "id": form.id, "title": form.title, "kind": form.kind, "procedure": form.procedure,
+            "pages": form.paper.pages,
+            "fields": [{"id": f.id, "label": f.label, "type": f.type, "required": f.required} for f in form.fields],
+            "print": paths["print"],
+        }
+        if form.is_record:
+            row |= {"csv": paths["csv"], "xlsx": paths["xlsx"], "schema": paths["schema"]}
+        rows.append(row)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    kinds = {"record": "记录表", "form": "单据", "checklist": "检查表"}
+    for form in handbook.forms:
+        print(f"{form.number:<12} {form.id:<28} {kinds[form.kind]:<4} {form.procedure:<12} {form.title}")
+    print(f"共 {len(handbook.forms)} 种表单（记录表 {len(handbook.record_forms())} 种）。")
+    return 0
+
+
 class ChineseParser(argparse.ArgumentParser):
     def error(self, message):
         self.print_usage(sys.stderr)
@@ -102,6 +134,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site-dir", default=None, help="输出目录（默认 site/）")
     p.add_argument("--strict", action="store_true", help="有任何警告即视为失败")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("forms", help="表单：列出全部表单")
+    forms_sub = p.add_subparsers(dest="forms_command", metavar="子命令", parser_class=ChineseParser)
+    forms_sub.required = True
+    q = forms_sub.add_parser("list", help="列出全部表单及其生成文件")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出")
+    q.set_defaults(func=cmd_forms_list)
+
+    from .records.cli import register as register_records
+
+    register_records(sub, ChineseParser)
 
     p = sub.add_parser("serve", help="本地预览网站，修改 YAML 后自动刷新")
     p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")

@@ -29,6 +29,17 @@ FIELD_LABELS = {
     "responsibilities": "职责", "procedure": "程序", "records": "记录",
     "duties": "职责列表", "rules": "规范条文", "org": "结构图", "text": "条文",
     "n": "编号", "form": "表单编号", "date": "日期", "change": "修改内容",
+    "number": "表单编号", "fields": "栏目", "label": "中文列名", "type": "类型",
+    "primary_key": "主键", "paper": "打印设置", "checklist": "检查表", "id": "编号",
+    "required": "必填", "enum": "可选值", "pattern": "格式", "min": "最小值", "max": "最大值",
+    "due": "报送要求", "statistics": "统计依据", "personal": "个人信息",
+}
+
+
+VALUE_ERRORS = {
+    "bad-pattern": "正则表达式写错了",
+    "enum-needs-string": "只有文字（string）栏目可以设可选值",
+    "range-needs-number": "只有数字（integer/number）栏目可以设最小值、最大值",
 }
 
 
@@ -39,11 +50,24 @@ class Handbook:
     root: Path
     organisation: Organisation
     procedures: list[Procedure]
+    forms: list = field(default_factory=list)
     by_chapter: dict[str, Procedure] = field(default_factory=dict)
+    form_by_id: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.procedures.sort(key=lambda p: p.key)
         self.by_chapter = {p.chapter: p for p in self.procedures}
+        self.forms.sort(key=lambda f: (tuple(int(x) for x in f.chapter.split(".")), f.number))
+        self.form_by_id = {f.id: f for f in self.forms}
+
+    def record_forms(self) -> list:
+        return [f for f in self.forms if f.is_record]
+
+    def procedures_using(self, form) -> list[Procedure]:
+        """The owning procedure first, then every other procedure that keeps this record."""
+        owner = self.by_chapter.get(form.chapter)
+        users = [p for p in self.procedures if form.id in (p.records or []) and p is not owner]
+        return ([owner] if owner else []) + users
 
     def by_category(self) -> list[tuple[str, list[Procedure]]]:
         return [
@@ -90,7 +114,7 @@ def _field_label(loc: tuple) -> str:
     return " → ".join(parts) or "文件"
 
 
-def _problem_from_pydantic(path: Path, root: yaml.Node, err: dict[str, Any]) -> m.Problem:
+def problem_from_pydantic(path: Path, root: yaml.Node, err: dict[str, Any]) -> m.Problem:
     loc = tuple(k for k in err["loc"] if k not in ("function-after",))
     line = _line_of(root, loc)
     etype = err["type"]
@@ -103,11 +127,16 @@ def _problem_from_pydantic(path: Path, root: yaml.Node, err: dict[str, Any]) -> 
     if etype in ("literal_error", "enum"):
         expected = err.get("ctx", {}).get("expected", "")
         return m.Problem(m.BadChoice, path, line, {"field": label, "value": value, "choices": expected.replace("'", "").replace(" or ", "、").replace(", ", "、")})
-    if etype == "value_error" and "missing-for-kind:" in err.get("msg", ""):
-        fields = err["msg"].split("missing-for-kind:")[1].split(",")
+    msg = err.get("msg", "")
+    if etype == "value_error" and "missing-for-kind:" in msg:
+        fields = msg.split("missing-for-kind:")[1].split(",")
         kind = value.get("kind") if isinstance(value, dict) else ""
         names = "、".join(f"{FIELD_LABELS.get(f, f)}（{f}）" for f in fields)
         return m.Problem(m.MissingForKind, path, line, {"kind_label": KIND_LABELS.get(kind, kind), "field": names})
+    if etype == "value_error":
+        for code, reason in VALUE_ERRORS.items():
+            if code in msg:
+                return m.Problem(m.BadValue, path, line, {"field": label, "value": "…", "reason": reason})
     reasons = {
         "string_pattern_mismatch": "格式不对" + _pattern_hint(loc),
         "string_type": "应为文字",
@@ -122,6 +151,8 @@ def _problem_from_pydantic(path: Path, root: yaml.Node, err: dict[str, Any]) -> 
         "dict_type": "应为“字段: 值”的形式",
     }
     reason = reasons.get(etype, err.get("msg", "取值不合法"))
+    if etype == "string_type" and isinstance(value, bool):
+        reason = "YAML 把 no、yes、on、off 读成了是/否，请给这个值加引号，例如 \"no\""
     shown = value if not isinstance(value, (dict, list)) else "…"
     return m.Problem(m.BadValue, path, line, {"field": label, "value": shown, "reason": reason})
 
@@ -140,7 +171,8 @@ def _pattern_hint(loc: tuple) -> str:
 
 
 # ---------------------------------------------------------------- loading
-def load_file(path: Path) -> tuple[Optional[Procedure], list[m.Problem]]:
+def load_yaml(path: Path, model):
+    """Read one YAML file (safe loader only) into a pydantic model, or return its problems."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -156,11 +188,15 @@ def load_file(path: Path) -> tuple[Optional[Procedure], list[m.Problem]]:
         actual = "空文件" if data is None else "列表或单个值"
         return None, [m.Problem(m.NotAMapping, path, 1, {"actual": actual})]
     try:
-        proc = Procedure.model_validate(data)
+        item = model.model_validate(data)
     except ValidationError as exc:
-        return None, [_problem_from_pydantic(path, node, e) for e in exc.errors()]
-    proc._source = str(path)
-    return proc, []
+        return None, [problem_from_pydantic(path, node, e) for e in exc.errors()]
+    item._source = str(path)
+    return item, []
+
+
+def load_file(path: Path) -> tuple[Optional[Procedure], list[m.Problem]]:
+    return load_yaml(path, Procedure)
 
 
 def _git_dates(folder: Path) -> dict[str, str]:
@@ -187,7 +223,7 @@ def _git_dates(folder: Path) -> dict[str, str]:
 
 
 def load_handbook(root: Path, procedures_dir: str = "procedures",
-                  organisation_file: str = "organisation.yml") -> Handbook:
+                  organisation_file: str = "organisation.yml", forms_dir: str = "forms") -> Handbook:
     """Load everything; raise ProblemsFound listing every problem."""
     root = Path(root)
     org = load_organisation(root / organisation_file)
@@ -219,15 +255,20 @@ def load_handbook(root: Path, procedures_dir: str = "procedures",
         problems += _check_local(proc, path, org)
         procs.append(proc)
 
-    handbook = Handbook(root=root, organisation=org, procedures=procs)
+    from .forms.loader import check_forms, load_forms
+
+    forms, form_problems = load_forms(root / forms_dir)
+    problems += form_problems
+    handbook = Handbook(root=root, organisation=org, procedures=procs, forms=forms)
     for proc in procs:
         problems += _check_references(proc, handbook)
+    problems += check_forms(handbook)
     if problems:
         raise m.ProblemsFound(problems)
     return handbook
 
 
-def _line_finder(path: Path):
+def line_finder(path: Path):
     lines = path.read_text(encoding="utf-8").splitlines()
 
     def find(needle: str, start: int = 1) -> Optional[int]:
@@ -239,7 +280,7 @@ def _line_finder(path: Path):
 
 
 def _check_local(proc: Procedure, path: Path, org: Organisation) -> list[m.Problem]:
-    find = _line_finder(path)
+    find = line_finder(path)
     problems = []
     if proc.owner not in org.roles:
         problems.append(m.Problem(m.UnknownRole, path, find("owner:"), {"role": proc.owner, "choices": "、".join(org.roles)}))
@@ -257,7 +298,7 @@ def _check_local(proc: Procedure, path: Path, org: Organisation) -> list[m.Probl
 
 def _check_references(proc: Procedure, handbook: Handbook) -> list[m.Problem]:
     path = Path(proc.source)
-    find = _line_finder(path)
+    find = line_finder(path)
     problems = []
     texts = [(c.sid or "正文", c.text, find(f'"{c.n}"') if c.n else 1) for c in proc.clauses()]
     texts += [("1.0", proc.purpose or "", 1), ("2.0", proc.scope or "", 1)]

@@ -100,6 +100,36 @@ class BrokenReference(HandbookError):
     template = "条款 {clause} 引用了“[[{target}]]”，但{what}不存在。"
 
 
+class UnknownForm(HandbookError):
+    code = "unknown-form"
+    title = "表单不存在"
+    template = "记录中的表单“{form}”在 forms/ 中没有定义，请新建 forms/{form}.yaml 或改正表单编号。"
+
+
+class FormClauseMissing(HandbookError):
+    code = "form-clause-missing"
+    title = "表单所属条款不存在"
+    template = "表单“{form}”的{what}“{target}”不存在，请写成“章节号#条款编号”，如 3.8#4.2。"
+
+
+class FormFileName(HandbookError):
+    code = "form-file-name"
+    title = "表单文件名与编号不符"
+    template = "文件名应为 {id}.yaml（与 id 相同）。"
+
+
+class DuplicateForm(HandbookError):
+    code = "duplicate-form"
+    title = "表单重复"
+    template = "{what}“{value}”已在 {other} 中使用，不能重复。"
+
+
+class FormFieldProblem(HandbookError):
+    code = "form-field"
+    title = "表单栏目有误"
+    template = "表单“{form}”：{detail}"
+
+
 class NoProcedures(HandbookError):
     code = "no-procedures"
     title = "没有手册条目"
@@ -158,3 +188,415 @@ class ProblemsFound(Exception):
         lines = [f"发现 {len(self.problems)} 处问题："]
         lines += [f"  {p.render(root)}" for p in self.problems]
         return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- records: files that are not usable (exit 2)
+class RecordFileMissing(HandbookError):
+    code = "file-missing"
+    title = "找不到文件"
+    template = "找不到文件 {path}。请检查文件名和所在文件夹。"
+
+
+class RecordFileUnreadable(HandbookError):
+    code = "file-unreadable"
+    title = "文件无法读取"
+    template = "无法读取文件 {path}：{detail}。"
+
+
+class RecordEmpty(HandbookError):
+    code = "empty-file"
+    title = "文件是空的"
+    template = "文件是空的，没有表头也没有数据。请在网站“表单”栏目下载模板，按模板填写后再提交；本月没有发生的，提交只有表头的模板即可。"
+
+
+class RecordNotATable(HandbookError):
+    code = "not-a-table"
+    title = "不是表格文件"
+    template = "这不是表格文件（{detail}）。请提交 CSV 文件或 Excel 工作簿（.xlsx）。"
+
+
+class RecordUndecodable(HandbookError):
+    code = "encoding-error"
+    title = "无法识别文字编码"
+    template = "无法识别文件的文字编码。请在 Excel 中选择“另存为”→“CSV UTF-8（逗号分隔）”或“Excel 工作簿（.xlsx）”后再提交。"
+
+
+class RecordLegacyXls(HandbookError):
+    code = "legacy-xls"
+    title = "旧版 Excel 文件"
+    template = "这是旧版 Excel（.xls）文件，无法读取。请在 Excel 中选择“另存为”→“Excel 工作簿（.xlsx）”后再提交。"
+
+
+class RecordCorruptXlsx(HandbookError):
+    code = "corrupt-xlsx"
+    title = "Excel 文件已损坏"
+    template = "Excel 文件无法打开：{detail}。请在 Excel 中打开后重新保存，或重新导出后再提交。"
+
+
+class RecordWrongForm(HandbookError):
+    code = "wrong-form"
+    title = "表头与表单不符"
+    template = "表头与“{title}”（{number}）不符：本表的 {total} 个栏目只找到 {found} 个。{suggestion}请使用网站上“{title}”的模板填写。"
+
+
+class RecordLooksLike(HandbookError):
+    code = "looks-like"
+    title = "像是另一张表"
+    template = "这个文件的表头与“{title}”相符，请检查是否选错了表单（--form {form}）。"
+
+
+class RecordUnknownForm(HandbookError):
+    code = "unknown-record-form"
+    title = "没有这张记录表"
+    template = "没有编号为“{form}”的记录表。可选：{choices}。"
+
+
+class RecordNotRecordForm(HandbookError):
+    code = "not-a-record-form"
+    title = "不是逐行填报的记录表"
+    template = "“{form}”（{title}）不是每月填报统计的记录表，不能校验或入库。可选：{choices}。"
+
+
+# ---------------------------------------------------------------- records: problems inside a table (exit 1)
+class RecordTypeError(HandbookError):
+    code = "type-error"
+    title = "格式不对"
+    template = "{where}的“{value}”不是有效的{type_label}。{fix}"
+
+
+class RecordRequired(HandbookError):
+    code = "required"
+    title = "必填栏目为空"
+    template = "{where}是必填栏目，不能为空。{fix}"
+
+
+class RecordEnum(HandbookError):
+    code = "enum"
+    title = "不在可选范围内"
+    template = "{where}的“{value}”不在可选范围内。请从下拉列表中选择：{choices}。"
+
+
+class RecordPattern(HandbookError):
+    code = "pattern"
+    title = "格式不对"
+    template = "{where}的“{value}”格式不对。{fix}"
+
+
+class RecordMinimum(HandbookError):
+    code = "minimum"
+    title = "小于最小值"
+    template = "{where}的“{value}”小于最小值 {limit}。请核对后重填。"
+
+
+class RecordMaximum(HandbookError):
+    code = "maximum"
+    title = "大于最大值"
+    template = "{where}的“{value}”大于最大值 {limit}。请核对后重填。"
+
+
+class RecordDuplicateKey(HandbookError):
+    code = "primary-key"
+    title = "编号重复"
+    template = "{where}的“{value}”与第{other}行重复。同一管理处同一张表内{key}不得重号（3.19#4.1.3），请改正。"
+
+
+class RecordExtraCell(HandbookError):
+    code = "extra-cell"
+    title = "表头之外多填了内容"
+    template = "第{row}行在最后一个栏目之后还填了“{value}”。请删除，或移到正确的栏目。"
+
+
+class RecordMissingCell(HandbookError):
+    code = "missing-cell"
+    title = "缺少单元格"
+    template = "{where}缺少单元格。请按模板的栏目逐列填写。"
+
+
+class RecordMissingLabel(HandbookError):
+    code = "missing-label"
+    title = "缺少栏目"
+    template = "表头（第1行）缺少“{field}”列。请使用网站上下载的最新模板，不要删除或改名栏目。"
+
+
+class RecordExtraLabel(HandbookError):
+    code = "extra-label"
+    title = "多出的栏目"
+    template = "表头（第1行）第{col}列的“{value}”不是本表的栏目，且该列填有内容。请删除该列，或把列名改为本表的栏目：{choices}。"
+
+
+class RecordDuplicateLabel(HandbookError):
+    code = "duplicate-label"
+    title = "栏目重复"
+    template = "表头（第1行）中“{field}”出现了不止一次（第{cols}列）。请删除重复的列。"
+
+
+class RecordCnId(HandbookError):
+    code = "cn-id"
+    title = "身份证号有误"
+    template = "{where}的身份证号“{value}”{reason}。请与证件核对后重填。"
+
+
+class RecordMobile(HandbookError):
+    code = "mobile"
+    title = "手机号有误"
+    template = "{where}的“{value}”不是11位手机号（1开头，第二位为3—9）。请核对后重填。"
+
+
+class RecordOrder(HandbookError):
+    code = "time-order"
+    title = "时间先后不对"
+    template = "{where}的“{value}”早于“{other_field}”（{other_value}）。请核对两个时间（3.19#4.6.2）。"
+
+
+class RecordStatusNeedsTime(HandbookError):
+    code = "status-needs-time"
+    title = "状态与完成时间不符"
+    template = "{where}：状态为“{status}”，但“{time_field}”是空的。请填写{time_field}（3.19#4.6.2）。"
+
+
+class RecordTimeNeedsStatus(HandbookError):
+    code = "time-needs-status"
+    title = "状态与完成时间不符"
+    template = "{where}：已填写“{time_field}”（{value}），但状态为“{status}”。请把状态改为“已完成”或“已取消”，或删去{time_field}（3.19#4.6.2）。"
+
+
+class RecordTooManyErrors(HandbookError):
+    code = "too-many-errors"
+    title = "问题太多"
+    template = "问题太多，只列出了前 {limit} 处。请先改正这些问题后再校验。"
+
+
+# ---------------------------------------------------------------- records: what was normalised
+class NormEncoding(HandbookError):
+    code = "encoding"
+    title = "文字编码"
+    template = "文件为 {encoding} 编码，已自动识别。"
+
+
+class NormHeader(HandbookError):
+    code = "header"
+    title = "表头"
+    template = "表头“{before}”已按“{after}”读取（去掉了空格、单位或星号）。"
+
+
+class NormTitleRows(HandbookError):
+    code = "title-rows"
+    title = "表头上方的标题行"
+    template = "表头在第{row}行，上方的标题行已跳过。"
+
+
+class NormColumnOrder(HandbookError):
+    code = "column-order"
+    title = "栏目顺序"
+    template = "栏目顺序与模板不同，已按列名对应。"
+
+
+class NormMissingOptional(HandbookError):
+    code = "missing-optional-column"
+    title = "缺少非必填栏目"
+    template = "没有“{field}”列（非必填栏目），按空白处理。如果这一列有内容，请使用网站上的最新模板重新填写。"
+
+
+class SampleBadArgs(HandbookError):
+    code = "sample-bad-args"
+    title = "参数有误"
+    template = "参数有误：--months 应为 1—120，--sites 应为 1—20。"
+
+
+class NormEmptyColumn(HandbookError):
+    code = "empty-column"
+    title = "空白列"
+    template = "第{col}列“{value}”不是本表的栏目，但整列为空，已忽略。"
+
+
+class NormBlankRows(HandbookError):
+    code = "blank-rows"
+    title = "空行"
+    template = "跳过 {count} 个空行（第{rows}行）。"
+
+
+class NormZeroReport(HandbookError):
+    code = "zero-report"
+    title = "本月无"
+    template = "第{rows}行写的是“本月无”（零报告），不作为记录。"
+
+
+class NormCellSpaces(HandbookError):
+    code = "spaces"
+    title = "多余的空格"
+    template = "“{field}”列 {count} 个单元格去掉了前后的空格（第{rows}行）。"
+
+
+class NormFullWidth(HandbookError):
+    code = "full-width"
+    title = "全角字符"
+    template = "“{field}”列 {count} 个单元格的全角数字或符号改为半角，如“{before}”→“{after}”（第{rows}行）。"
+
+
+class NormDate(HandbookError):
+    code = "date"
+    title = "日期写法"
+    template = "“{field}”列 {count} 个日期统一写成“年-月-日”，如“{before}”→“{after}”（第{rows}行）。"
+
+
+class NormDatetime(HandbookError):
+    code = "datetime"
+    title = "日期时间写法"
+    template = "“{field}”列 {count} 个时间统一写成“年-月-日 时:分”，如“{before}”→“{after}”（第{rows}行）。"
+
+
+class NormTime(HandbookError):
+    code = "time"
+    title = "时间写法"
+    template = "“{field}”列 {count} 个时间统一写成“时:分”，如“{before}”→“{after}”（第{rows}行）。"
+
+
+class NormSeconds(HandbookError):
+    code = "seconds"
+    title = "秒"
+    template = "“{field}”列 {count} 个时间去掉了秒（记录到分钟），如“{before}”→“{after}”（第{rows}行）。"
+
+
+class NormExcelSerial(HandbookError):
+    code = "excel-serial"
+    title = "Excel 日期序号"
+    template = "“{field}”列 {count} 个单元格是 Excel 日期序号，已换算为日期，如“{before}”→“{after}”（第{rows}行）。"
+
+
+class NormNumber(HandbookError):
+    code = "number"
+    title = "数字写法"
+    template = "“{field}”列 {count} 个数字去掉了千分位逗号或单位，如“{before}”→“{after}”（第{rows}行）。"
+
+
+class NormPhone(HandbookError):
+    code = "phone"
+    title = "电话号码写法"
+    template = "“{field}”列 {count} 个号码去掉了空格、连字符或 +86（第{rows}行）。"
+
+
+class NormIdX(HandbookError):
+    code = "cn-id-x"
+    title = "身份证号末位"
+    template = "“{field}”列 {count} 个身份证号末位的小写 x 改为大写 X（第{rows}行）。"
+
+
+class NormRoom(HandbookError):
+    code = "room"
+    title = "房号写法"
+    template = "“{field}”列 {count} 个房号统一写成“栋-单元-室”，如“{before}”→“{after}”（第{rows}行）。"
+
+
+class NormBoolean(HandbookError):
+    code = "boolean"
+    title = "是/否"
+    template = "“{field}”列 {count} 个单元格统一写成“是/否”，如“{before}”→“{after}”（第{rows}行）。"
+
+
+# ---------------------------------------------------------------- records: commands
+class RecordValid(HandbookError):
+    code = "valid"
+    title = "校验通过"
+    template = "校验通过：{title}，共 {rows} 行记录。"
+
+
+class RecordInvalid(HandbookError):
+    code = "invalid"
+    title = "校验未通过"
+    template = "校验未通过：{title}发现 {count} 处问题。请按下面的说明改正后重新提交："
+
+
+class RecordNormalized(HandbookError):
+    code = "normalized"
+    title = "自动规范"
+    template = "已自动规范以下写法（不改变内容）："
+
+
+class RecordMoreErrors(HandbookError):
+    code = "more-errors"
+    title = "更多问题"
+    template = "……另有 {count} 处问题未显示，请加 --json 查看全部。"
+
+
+class BadMonth(HandbookError):
+    code = "bad-month"
+    title = "月份格式不对"
+    template = "月份“{value}”格式不对，请写成“年-月”，如 2026-11。"
+
+
+class BadSite(HandbookError):
+    code = "bad-site"
+    title = "管理处名称不合适"
+    template = "管理处“{value}”不合适：{reason}。"
+
+
+class IngestStored(HandbookError):
+    code = "stored"
+    title = "已入库"
+    template = "已入库：{site} {month} {title}，{rows} 行记录（文件校验码 {sha}）。"
+
+
+class IngestSuperseded(HandbookError):
+    code = "superseded"
+    title = "已更正"
+    template = "已入库（更正版）：{site} {month} {title}，{rows} 行记录；此前 {previous} 上传的版本保留在历史记录中。"
+
+
+class IngestUnchanged(HandbookError):
+    code = "unchanged"
+    title = "内容相同"
+    template = "内容与已入库的版本相同，未作改动：{site} {month} {title}。"
+
+
+class IngestRejected(HandbookError):
+    code = "rejected"
+    title = "未入库"
+    template = "未入库：文件有问题，改正后重新提交。"
+
+
+class IngestUsage(HandbookError):
+    code = "ingest-usage"
+    title = "参数不全"
+    template = "参数不全：请写明文件、--form、--site 和 --month，如 handbook ingest 投诉.csv --form complaint-log --site 东湖花园管理处 --month 2026-11。"
+
+
+class BadBatch(HandbookError):
+    code = "bad-batch"
+    title = "批量清单有误"
+    template = "批量清单 {path} 无法读取：应为 handbook sample --json 输出的 JSON 列表（每项含 form、site、month、path）。"
+
+
+class BatchDone(HandbookError):
+    code = "batch-done"
+    title = "批量入库完成"
+    template = "批量入库完成：{total} 个文件中 {stored} 个已入库或内容未变，数据目录 {path}。"
+
+
+class StoreCorrupt(HandbookError):
+    code = "store-corrupt"
+    title = "数据目录已损坏"
+    template = "数据目录 {path} 的清单文件无法读取（{detail}）。请联系管理员从备份恢复，不要手工修改。"
+
+
+class StoreUnwritable(HandbookError):
+    code = "store-unwritable"
+    title = "数据目录无法写入"
+    template = "无法写入数据目录 {path}：{detail}。原有数据未受影响。"
+
+
+class ReportNoData(HandbookError):
+    code = "no-data"
+    title = "还没有数据"
+    template = "数据目录 {path} 中还没有 {month} 的记录。请先用 handbook ingest 入库。"
+
+
+class KpiDefinitionProblem(HandbookError):
+    code = "kpi-definition"
+    title = "指标定义有误"
+    template = "指标定义文件 {path}：{detail}"
+
+
+class SampleWritten(HandbookError):
+    code = "sample-written"
+    title = "已生成示例数据"
+    template = "已生成示例数据：{files} 个文件（{forms} 种记录表 × {sites} 个管理处 × {months} 个月），在 {out}。"

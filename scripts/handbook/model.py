@@ -7,7 +7,7 @@ plain properties below derive what publishers need (stable ids, order, URLs).
 from __future__ import annotations
 
 import re
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -60,11 +60,6 @@ class Revision(Strict):
     change: str = Field(min_length=1)
 
 
-class Record(Strict):
-    form: str = Field(pattern=FORM_ID_PATTERN)
-    title: str = Field(min_length=1)
-
-
 class OrgNode(Strict):
     role: str = Field(min_length=1)
     children: list["OrgNode"] = []
@@ -96,7 +91,7 @@ class Procedure(Strict):
     responsibilities: Optional[list[Clause]] = None
     procedure_title: str = "程序"
     procedure: Optional[list[Clause]] = None
-    records: Optional[list[Record]] = None
+    records: Optional[list[Annotated[str, Field(pattern=FORM_ID_PATTERN)]]] = None
 
     # Set by the loader: where the file is and what git says about it.
     _slug: str = PrivateAttr("")

@@ -1,0 +1,1 @@
+"""Forms: one definition per record, form or checklist (forms/<id>.yaml)."""

@@ -1,0 +1,116 @@
+"""The form definition format (see forms/README.md)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, Optional
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from ..model import FORM_ID_PATTERN, Strict
+
+CLAUSE_REF = r"^\d+\.\d+(#[0-9A-Za-z.\-]+)?$"
+FieldType = Literal["string", "integer", "number", "date", "datetime", "time", "boolean"]
+
+
+class FormField(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1, max_length=20)
+    type: FieldType = "string"
+    required: bool = False
+    enum: Optional[list[str]] = None
+    pattern: Optional[str] = None
+    min: Optional[float] = None
+    max: Optional[float] = None
+    unit: Optional[str] = None
+    format: Optional[Literal["mobile", "cn-id", "room"]] = None
+    personal: bool = False
+    help: Optional[str] = None
+    width: int = Field(2, ge=1, le=6)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"bad-pattern:{exc}")
+        if self.enum is not None and self.type != "string":
+            raise ValueError("enum-needs-string")
+        if (self.min is not None or self.max is not None) and self.type not in ("integer", "number"):
+            raise ValueError("range-needs-number")
+        return self
+
+    @property
+    def header(self) -> str:
+        """Column header clerks see: the label, with its unit."""
+        return self.label
+
+
+class Paper(Strict):
+    orientation: Literal["portrait", "landscape"] = "portrait"
+    rows: int = Field(0, ge=0, le=60)
+    pages: int = Field(1, ge=1, le=10)
+    signatures: list[str] = []
+    notes: list[str] = []
+
+
+class Checklist(Strict):
+    from_: list[str] = Field(alias="from", min_length=1)
+    split: Optional[str] = None
+    columns: list[str] = ["是", "否", "备注"]
+
+    model_config = Strict.model_config | {"populate_by_name": True}
+
+
+class Form(Strict):
+    id: str = Field(pattern=FORM_ID_PATTERN)
+    number: str = Field(pattern=r"^[A-Z]{2,4}-\d+\.\d+-\d{2}$")
+    title: str = Field(min_length=1)
+    kind: Literal["record", "form", "checklist"]
+    procedure: str = Field(pattern=CLAUSE_REF)
+    version: str = Field("0/1", pattern=r"^\d+/\d+$")
+    description: Optional[str] = None
+    statistics: Optional[str] = Field(None, pattern=CLAUSE_REF)
+    due: Literal["monthly", "pool", "none"] = "none"
+    fields: list[FormField] = []
+    primary_key: list[str] = []
+    paper: Paper = Paper()
+    body: Optional[str] = None
+    checklist: Optional[Checklist] = None
+
+    _source: str = PrivateAttr("")
+    _items: list[str] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="after")
+    def _kind_rules(self):
+        if self.kind in ("record", "form") and not self.fields:
+            raise ValueError("missing-for-kind:fields")
+        if self.kind == "record" and not self.primary_key:
+            raise ValueError("missing-for-kind:primary_key")
+        if self.kind == "checklist" and self.checklist is None:
+            raise ValueError("missing-for-kind:checklist")
+        return self
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    @property
+    def chapter(self) -> str:
+        return self.procedure.split("#")[0]
+
+    @property
+    def items(self) -> list[str]:
+        """Checklist items, generated from procedure clauses by the loader."""
+        return self._items
+
+    @property
+    def is_record(self) -> bool:
+        return self.kind == "record"
+
+    def field(self, field_id: str) -> Optional[FormField]:
+        return next((f for f in self.fields if f.id == field_id), None)
+
+    def by_label(self) -> dict[str, FormField]:
+        return {f.label: f for f in self.fields}

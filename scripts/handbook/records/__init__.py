@@ -1,0 +1,1 @@
+"""Records processor: validate clerks' files, ingest them safely, compute the monthly statistics."""

@@ -1,0 +1,13 @@
+"""Typed configuration of the `handbook` MkDocs plugin (mkdocs.yml → plugins)."""
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class HandbookConfig(Config):
+    # Paths are relative to the folder holding mkdocs.yml.
+    procedures_dir = c.Type(str, default="procedures")
+    organisation = c.Type(str, default="organisation.yml")
+    dictionary = c.Type(str, default="data/jieba-dict.txt")
+    # The hand-written home page; its <!-- 目录 --> marker is replaced by the table of contents.
+    home = c.Type(str, default="index.md")

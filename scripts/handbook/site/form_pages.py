@@ -1,0 +1,109 @@
+"""The 表单 section: a list of every form, and one page per form linked to its procedures."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..forms.model import Form
+from ..forms.publish import artifact_paths
+from ..forms.spreadsheets import TYPE_LABELS, field_hint
+from .links import clause_anchor, relative
+
+KIND_LABELS = {"record": "记录表（每月填报统计）", "form": "单据与台账", "checklist": "检查表"}
+INDEX = "forms/index.md"
+
+
+def form_src(form: Form) -> str:
+    return f"forms/{form.id}.md"
+
+
+class FormPages:
+    def __init__(self, handbook, directory_urls: bool):
+        self.handbook = handbook
+        self.directory_urls = directory_urls
+
+    def _href(self, target: str, from_src: str) -> str:
+        if target.endswith(".md"):
+            return relative(target, from_src, self.directory_urls)
+        depth = from_src.count("/") + (1 if self.directory_urls and not from_src.endswith("index.md") else 0)
+        return "../" * depth + target
+
+    def clause_link(self, ref: str, from_src: str) -> str:
+        chapter, _, sid = ref.partition("#")
+        proc = self.handbook.by_chapter[chapter]
+        href = self._href(proc.page_path, from_src) + (f"#{clause_anchor(sid)}" if sid else "")
+        label = f"{chapter} {proc.name}" + (f" 第{sid}条" if sid else "")
+        return f'<a href="{escape(href)}">{escape(label)}</a>'
+
+    def downloads(self, form: Form, from_src: str) -> str:
+        paths = artifact_paths(form)
+        links = [("打印空白表", paths["print"])]
+        if form.is_record:
+            links += [("下载 Excel 模板", paths["xlsx"]), ("下载 CSV 模板", paths["csv"]), ("表结构（JSON）", paths["schema"])]
+        return " ".join(
+            f'<a class="md-button{" md-button--primary" if i == 0 else ""}" href="{escape(self._href(p, from_src))}"'
+            f'{" download" if not p.endswith(".html") else ""}>{escape(label)}</a>'
+            for i, (label, p) in enumerate(links)
+        )
+
+    def page(self, form: Form) -> str:
+        src = form_src(form)
+        org = self.handbook.organisation
+        users = self.handbook.procedures_using(form)
+        lines = [
+            # Procedures rank before the forms they use when both match a query.
+            "---", f"title: {form.title}", "search:", "  boost: 0.5", "---", "",
+            f'<div class="hb-doc-header hb-form-header" data-search-exclude>'
+            f'<div class="hb-h-cell"><span class="hb-h-label">公司</span><span class="hb-h-value">{escape(org.company)}</span></div>'
+            f'<div class="hb-h-cell"><span class="hb-h-label">表单编号</span><span class="hb-h-value">{escape(form.number)}</span></div>'
+            f'<div class="hb-h-cell"><span class="hb-h-label">类型</span><span class="hb-h-value">{escape(KIND_LABELS[form.kind])}</span></div>'
+            f'<div class="hb-h-cell"><span class="hb-h-label">版本</span><span class="hb-h-value">{escape(form.version)}</span></div>'
+            f'<div class="hb-h-cell"><span class="hb-h-label">页次</span><span class="hb-h-value">共 {form.paper.pages} 页</span></div>'
+            "</div>", "",
+            f"# {escape(form.title)}", "",
+        ]
+        if form.description:
+            lines += [f"<p>{escape(form.description)}</p>", ""]
+        lines += [f'<p class="hb-form-downloads">{self.downloads(form, src)}</p>', ""]
+        used = "、".join(self.clause_link(p.chapter, src) for p in users[1:])
+        lines += [
+            f"<p>依据：{self.clause_link(form.procedure, src)}"
+            + (f"；同时用于：{used}" if used else "")
+            + (f"；统计口径：{self.clause_link(form.statistics, src)}" if form.statistics else "")
+            + "</p>", "",
+        ]
+        if form.kind == "record":
+            due = {"monthly": "每个管理处每月报送", "pool": "设有泳馆的管理处每月报送", "none": "不需报送"}[form.due]
+            lines += [f"<p>报送要求：{due}。</p>", ""]
+        if form.fields:
+            rows = "".join(
+                f"<tr><td>{escape(f.label)}</td><td>{TYPE_LABELS[f.type]}{escape('（' + f.unit + '）' if f.unit else '')}</td>"
+                f"<td>{'是' if f.required else ''}</td><td>{escape(field_hint(f))}</td>"
+                f"<td>{'个人信息' if f.personal else ''}</td></tr>"
+                for f in form.fields
+            )
+            lines += ["## 栏目 {#fields}", "",
+                      f"<table><thead><tr><th>栏目</th><th>类型</th><th>必填</th><th>填写要求</th><th>备注</th></tr></thead><tbody>{rows}</tbody></table>", ""]
+        if form.kind == "checklist":
+            items = "".join(f"<li>{escape(text)} <small>（{self.clause_link(ref, src)}）</small></li>" for ref, text, _ in form.items)
+            lines += ["## 检查项 {#items}", "", "<p>检查项由规程条款生成，条款修改后检查表随之更新。</p>", "", f"<ol>{items}</ol>", ""]
+        return "\n".join(lines)
+
+    def index(self) -> str:
+        lines = ["---", "title: 表单", "---", "", "# 表单", "",
+                 "<p>手册中的全部记录、单据和检查表。记录表可下载 Excel/CSV 模板，每月填好后在上传页面提交；所有表单都可打印空白表（A4）。</p>", ""]
+        for kind, label in KIND_LABELS.items():
+            forms = [f for f in self.handbook.forms if f.kind == kind]
+            if not forms:
+                continue
+            rows = "".join(
+                f'<tr><td>{escape(f.number)}</td><td><a href="{escape(self._href(form_src(f), INDEX))}">{escape(f.title)}</a></td>'
+                f"<td>{self.clause_link(f.procedure, INDEX)}</td>"
+                f'<td><a href="{escape(self._href(artifact_paths(f)["print"], INDEX))}">打印</a>'
+                + (f' · <a href="{escape(self._href(artifact_paths(f)["xlsx"], INDEX))}" download>Excel</a>'
+                   f' · <a href="{escape(self._href(artifact_paths(f)["csv"], INDEX))}" download>CSV</a>' if f.is_record else "")
+                + "</td></tr>"
+                for f in forms
+            )
+            lines += [f"## {label}", "", f"<table><thead><tr><th>编号</th><th>名称</th><th>依据条款</th><th>下载</th></tr></thead><tbody>{rows}</tbody></table>", ""]
+        return "\n".join(lines)

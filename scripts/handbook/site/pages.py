@@ -1,0 +1,192 @@
+"""One procedure → one Markdown page (document-control header, body, revisions)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..loader import Handbook
+from ..model import SOP_SECTIONS, Clause, Procedure
+from .diagrams import flow_chart, org_chart
+from .links import clause_anchor, link_references, relative
+
+
+class PageWriter:
+    def __init__(self, handbook: Handbook, directory_urls: bool):
+        self.handbook = handbook
+        self.directory_urls = directory_urls
+
+    # ------------------------------------------------------------ pieces
+    def header(self, proc: Procedure) -> str:
+        org = self.handbook.organisation
+        cells = [
+            ("公司", org.company),
+            ("章节号", proc.chapter),
+            ("主题", proc.header_subject),
+            ("版本/修订", proc.version_label),
+            ("生效日期", proc.effective or "未生效"),
+            ("状态", proc.status),
+        ]
+        row = "".join(
+            f'<div class="hb-h-cell hb-h-{i}"><span class="hb-h-label">{escape(k)}</span>'
+            f'<span class="hb-h-value">{escape(v)}</span></div>'
+            for i, (k, v) in enumerate(cells)
+        )
+        return f'<div class="hb-doc-header" data-search-exclude data-chapter="{escape(proc.chapter)}">{row}</div>'
+
+    def banners(self, proc: Procedure) -> str:
+        out = []
+        if proc.is_draft:
+            note = proc.note or "本章为草案，尚未经公司批准。"
+            out.append(
+                '<div class="admonition warning hb-draft"><p class="admonition-title">草案</p>'
+                f"<p>{escape(note)} 草案仅供讨论和试行，以公司批准的正式版本为准。</p></div>"
+            )
+        elif proc.note:
+            out.append(f'<div class="admonition note"><p class="admonition-title">说明</p><p>{escape(proc.note)}</p></div>')
+        return "\n\n".join(out)
+
+    def clauses(self, proc: Procedure, clauses: list[Clause]) -> str:
+        return '<div class="hb-clauses">' + "".join(self._clause(proc, c) for c in clauses) + "</div>"
+
+    def _clause(self, proc: Procedure, c: Clause) -> str:
+        text = link_references(c.text, self.handbook, proc.page_path, self.directory_urls)
+        attrs = f' id="{clause_anchor(c.sid)}"' if c.sid else ""
+        cls = "hb-clause hb-clause-draft" if c.draft else "hb-clause"
+        number = f'<span class="hb-n">{escape(c.n)}</span>' if c.n else ""
+        badge = '<span class="hb-badge" title="原文缺失，补写的草案内容">草案</span>' if c.draft else ""
+        anchor = (
+            f'<a class="hb-anchor" data-search-exclude href="#{clause_anchor(c.sid)}" title="条款编号 {escape(proc.chapter)}#{escape(c.sid)}">¶</a>'
+            if c.sid else ""
+        )
+        parts = [f'<div class="{cls}"{attrs}><p>{number}{badge}<span class="hb-t">{text}</span>{anchor}{self._form_links(proc, c)}</p>']
+        if c.flow:
+            parts.append(f'<figure class="hb-figure">{flow_chart(c.flow, c.text)}</figure>')
+        if c.note:
+            parts.append(f'<p class="hb-note">校注：{escape(c.note)}</p>')
+        if c.children:
+            parts.append('<div class="hb-children">' + "".join(self._clause(proc, ch) for ch in c.children) + "</div>")
+        parts.append("</div>")
+        return "".join(parts)
+
+    def _forms_of(self, proc: Procedure):
+        return [f for f in self.handbook.forms if f.chapter == proc.chapter]
+
+    def _form_href(self, proc: Procedure, form) -> str:
+        return relative(f"forms/{form.id}.md", proc.page_path, self.directory_urls)
+
+    def _form_links(self, proc: Procedure, clause: Clause) -> str:
+        ref = f"{proc.chapter}#{clause.sid}"
+        return "".join(
+            f' <a class="hb-form-link" href="{escape(self._form_href(proc, f))}" title="本条使用的表单">表单：{escape(f.title)}</a>'
+            for f in self._forms_of(proc) if f.procedure == ref
+        )
+
+    def related_forms(self, proc: Procedure) -> str:
+        listed = set(proc.records or [])
+        others = [f for f in self._forms_of(proc) if f.id not in listed]
+        if not others:
+            return ""
+        items = "".join(
+            f'<li><a class="hb-form-title" href="{escape(self._form_href(proc, f))}">{escape(f.title)}</a> '
+            f'<span class="hb-form-no">{escape(f.number)}</span></li>' for f in others
+        )
+        heading = "## 其他相关表单 {#forms}" if proc.kind == "sop" else "## 相关表单 {#forms}"
+        return f'{heading}\n\n<ul class="hb-records">{items}</ul>'
+
+    def paragraph(self, proc: Procedure, text: str) -> str:
+        return f'<p class="hb-para">{link_references(text, self.handbook, proc.page_path, self.directory_urls)}</p>'
+
+    def revisions(self, proc: Procedure) -> str:
+        rows = "".join(
+            f"<tr><td>{escape(r.version)}</td><td>{escape(r.date)}</td><td>{escape(r.change)}</td></tr>"
+            for r in proc.revisions
+        )
+        changed = proc.last_changed or "尚未提交到版本库"
+        return (
+            '<div class="hb-revisions" data-search-exclude><table><thead><tr><th>版本/修订</th><th>日期</th><th>修改内容</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>\n\n"
+            f'<p class="hb-updated" data-search-exclude>本页最后修改：<time>{escape(changed)}</time></p>'
+        )
+
+    def incomplete(self, proc: Procedure) -> str:
+        if not proc.incomplete:
+            return ""
+        return (
+            '<div class="admonition danger hb-gap"><p class="admonition-title">原文缺失</p>'
+            f"<p>{escape(proc.incomplete)}</p></div>"
+        )
+
+    # ------------------------------------------------------------ page
+    def body(self, proc: Procedure) -> list[str]:
+        if proc.kind == "orgchart":
+            return [f'<figure class="hb-figure">{org_chart(proc.org)}</figure>']
+        if proc.kind == "duties":
+            return [self.clauses(proc, proc.duties)]
+        if proc.kind == "norms":
+            return [self.clauses(proc, proc.rules)]
+        out = [
+            f"## 1.0 {SOP_SECTIONS['purpose']} {{#purpose}}", self.paragraph(proc, proc.purpose),
+            f"## 2.0 {SOP_SECTIONS['scope']} {{#scope}}", self.paragraph(proc, proc.scope),
+            f"## 3.0 {SOP_SECTIONS['responsibilities']} {{#responsibilities}}", self.clauses(proc, proc.responsibilities),
+            f"## 4.0 {escape(proc.procedure_title)} {{#procedure}}", self.clauses(proc, proc.procedure),
+        ]
+        gap = self.incomplete(proc)
+        if gap:
+            out.append(gap)
+        out.append(f"## 5.0 {SOP_SECTIONS['records']} {{#records}}")
+        out.append(self.records(proc))
+        return out
+
+    def records(self, proc: Procedure) -> str:
+        if not proc.records:
+            return '<p class="hb-para">（无）</p>'
+        items = []
+        for form_id in proc.records:
+            form = self.handbook.form_by_id[form_id]
+            href = self._form_href(proc, form)
+            items.append(f'<li><a class="hb-form-title" href="{escape(href)}">{escape(form.title)}</a> '
+                         f'<span class="hb-form-no">{escape(form.number)}</span></li>')
+        return f'<ul class="hb-records">{"".join(items)}</ul>'
+
+    def page(self, proc: Procedure) -> str:
+        parts = [
+            "---",
+            f"title: {proc.chapter} {proc.name}",
+            *(["tags:"] + [f"  - {k}" for k in proc.keywords] if proc.keywords else []),
+            "---",
+            "",
+            self.header(proc),
+            "",
+            self.banners(proc),
+            "",
+            f"# {escape(proc.title)}",
+            "",
+        ]
+        body = self.body(proc)
+        if proc.kind != "sop" and proc.incomplete:
+            body.append(self.incomplete(proc))
+        body.append(self.related_forms(proc))
+        for block in body:
+            if block:
+                parts += [block, ""]
+        parts += ["## 修订记录 {#revisions}", "", self.revisions(proc), ""]
+        return "\n".join(parts)
+
+
+def table_of_contents(handbook: Handbook, from_src: str, directory_urls: bool) -> str:
+    """The 目录: every entry in handbook order, grouped by category."""
+    from .links import relative
+
+    out = ['<div class="hb-toc">']
+    for category, procs in handbook.by_category():
+        out.append(f'<h2 class="hb-toc-cat">{escape(category)}</h2><ol class="hb-toc-list">')
+        for p in procs:
+            href = relative(p.page_path, from_src, directory_urls)
+            draft = '<span class="hb-badge">草案</span>' if p.is_draft else ""
+            out.append(
+                f'<li><a href="{escape(href)}"><span class="hb-toc-no">{escape(p.chapter)}</span>'
+                f"<span>{escape(p.name)}</span></a>{draft}</li>"
+            )
+        out.append("</ol>")
+    out.append("</div>")
+    return "".join(out)

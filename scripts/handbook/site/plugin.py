@@ -1,0 +1,111 @@
+"""The `handbook` MkDocs plugin: pages generated from procedures/ at build time.
+
+Plain `mkdocs build` / `mkdocs serve` work; under serve, editing a YAML file
+rebuilds the site because on_serve watches the sources.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import jieba
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+
+from ..loader import Handbook, load_handbook
+from ..messages import ProblemsFound
+from .config import HandbookConfig
+from ..forms.publish import DATA_PACKAGE, artifacts, package_descriptor
+from .form_pages import INDEX as FORMS_INDEX, FormPages, form_src
+from .pages import PageWriter, table_of_contents
+
+log = logging.getLogger("mkdocs.plugins.handbook")
+ASSETS = Path(__file__).parent
+CSS = "assets/handbook/handbook.css"
+TOC_MARKER = "<!-- 目录 -->"
+# The query segmentation call inside Material 9.8's search worker, and its replacement.
+WORKER_GLOB = "assets/javascripts/workers/search.*.min.js"
+WORKER_SEGMENT = 's=>[...fe(s,this.index.invertedIndex)].join("* ")'
+WORKER_PATCHED = "s=>self.__handbookSegment(s,this.index.invertedIndex)"
+_loaded_dictionaries: set[str] = set()
+
+
+class HandbookPlugin(BasePlugin[HandbookConfig]):
+    handbook: Handbook | None = None
+
+    def _root(self, config) -> Path:
+        return Path(config.config_file_path).resolve().parent
+
+    def on_config(self, config):
+        root = self._root(config)
+        try:
+            self.handbook = load_handbook(root, self.config.procedures_dir, self.config.organisation)
+        except ProblemsFound as exc:
+            raise PluginError("手册条目有误，未生成网站。\n" + exc.report(root))
+        org = self.handbook.organisation
+        config.site_name = org.site_title
+        config.copyright = f"{org.company} · {org.handbook_title}"
+        self._load_dictionary(root / self.config.dictionary)
+        config.extra_css = [CSS, *config.extra_css]
+        config.nav = self._nav(config)
+        return config
+
+    def _load_dictionary(self, path: Path) -> None:
+        # jieba is process-global and Material's search plugin uses it: load once.
+        jieba.setLogLevel(logging.WARNING)
+        if path.exists() and str(path) not in _loaded_dictionaries:
+            jieba.load_userdict(str(path))
+            _loaded_dictionaries.add(str(path))
+
+    def _nav(self, config) -> list:
+        nav: list = [{"目录": self.config.home}]
+        for category, procs in self.handbook.by_category():
+            nav.append({category: [{f"{p.chapter} {p.name}": p.page_path} for p in procs]})
+        if self.handbook.forms:
+            nav.append({"表单": FORMS_INDEX})
+        return nav
+
+    def on_files(self, files: Files, config) -> Files:
+        writer = PageWriter(self.handbook, config.use_directory_urls)
+        for proc in self.handbook.procedures:
+            files.append(File.generated(config, proc.page_path, content=writer.page(proc)))
+        if self.handbook.forms:
+            form_pages = FormPages(self.handbook, config.use_directory_urls)
+            files.append(File.generated(config, FORMS_INDEX, content=form_pages.index()))
+            for form in self.handbook.forms:
+                files.append(File.generated(config, form_src(form), content=form_pages.page(form)))
+                for path, content in artifacts(form, self.handbook).items():
+                    files.append(File.generated(config, path, content=content))
+            files.append(File.generated(config, DATA_PACKAGE, content=package_descriptor(self.handbook)))
+        files.append(File.generated(config, CSS, abs_src_path=str(ASSETS / "handbook.css")))
+        return files
+
+    def on_page_markdown(self, markdown: str, page, config, files):
+        if page.file.src_uri == self.config.home and TOC_MARKER in markdown:
+            toc = table_of_contents(self.handbook, page.file.src_uri, config.use_directory_urls)
+            markdown = markdown.replace(TOC_MARKER, toc)
+        return markdown
+
+    def on_post_build(self, config):
+        workers = list(Path(config.site_dir).glob(WORKER_GLOB))
+        if len(workers) != 1:
+            raise PluginError(f"找不到 Material 的搜索程序（{WORKER_GLOB}），无法启用中文查询分词。")
+        worker = workers[0]
+        code = worker.read_text(encoding="utf-8")
+        if WORKER_PATCHED in code:
+            return
+        if code.count(WORKER_SEGMENT) != 1:
+            raise PluginError("Material 搜索程序的版本与本插件不符，无法启用中文查询分词；请使用 pyproject.toml 中固定的 mkdocs-material 版本。")
+        segmenter = (ASSETS / "search_segment.js").read_text(encoding="utf-8")
+        worker.write_text(segmenter + "\n" + code.replace(WORKER_SEGMENT, WORKER_PATCHED), encoding="utf-8")
+
+    @event_priority(-100)
+    def on_serve(self, server, config, builder):
+        root = self._root(config)
+        server.watch(str(root / self.config.procedures_dir))
+        server.watch(str(root / self.config.organisation))
+        if (root / self.config.dictionary).exists():
+            server.watch(str(root / self.config.dictionary))
+        return server
