@@ -18,12 +18,19 @@ def _root(args) -> Path:
     return Path(args.root).resolve()
 
 
-def cmd_check(args) -> int:
+def load_or_report(args):
+    """The validated handbook, or None after printing every problem (exit code 1)."""
     root = _root(args)
     try:
-        handbook = load_handbook(root)
+        return load_handbook(root)
     except ProblemsFound as exc:
         print(exc.report(root), file=sys.stderr)
+        return None
+
+
+def cmd_check(args) -> int:
+    handbook = load_or_report(args)
+    if handbook is None:
         return 1
     n_clauses = sum(1 for p in handbook.procedures for _ in p.clauses())
     drafts = sum(p.is_draft for p in handbook.procedures)
@@ -62,34 +69,9 @@ def cmd_build(args) -> int:
     return 0
 
 
-def cmd_serve(args) -> int:
-    root = _root(args)
-    if cmd_check(args) != 0:
-        print("未启动预览：请先改正上面的问题。", file=sys.stderr)
-        return 1
-    from mkdocs.commands.serve import serve
-    from mkdocs.exceptions import MkDocsException
-
-    print(f"本地预览：http://{args.host}:{args.port}/  （按 Ctrl+C 停止）")
-    try:
-        serve(str(root / CONFIG_FILE), dev_addr=f"{args.host}:{args.port}")
-    except OSError as exc:
-        print(f"无法在 {args.host}:{args.port} 启动预览：{exc.strerror or exc}。请换一个端口（--port）。", file=sys.stderr)
-        return 2
-    except MkDocsException as exc:
-        print(f"预览失败：{exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        pass
-    return 0
-
-
 def cmd_forms_list(args) -> int:
-    root = _root(args)
-    try:
-        handbook = load_handbook(root)
-    except ProblemsFound as exc:
-        print(exc.report(root), file=sys.stderr)
+    handbook = load_or_report(args)
+    if handbook is None:
         return 1
     from .forms.publish import artifact_paths
 
@@ -146,10 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_records(sub, ChineseParser)
 
-    p = sub.add_parser("serve", help="本地预览网站，修改 YAML 后自动刷新")
-    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
-    p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
-    p.set_defaults(func=cmd_serve)
+    from .web.cli import register as register_web
+
+    register_web(sub, ChineseParser)
     return parser
 
 

@@ -1,5 +1,292 @@
 """CLI commands of the records processor (validate, ingest, report, sample)."""
 
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+from .. import messages as m
+
+SHOWN_ERRORS = 200
+DEFAULT_DATA_DIR = Path("data/records")
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+SITE_BAD = re.compile(r"[\\/\x00-\x1f|]")
+
+
+def _root(args) -> Path:
+    return Path(args.root).resolve()
+
+
+def _handbook(args):
+    from ..loader import load_handbook
+
+    root = _root(args)
+    try:
+        return load_handbook(root)
+    except m.ProblemsFound as exc:
+        print(exc.report(root), file=sys.stderr)
+        return None
+
+
+def _data_dir(args) -> Path:
+    return Path(args.data_dir) if args.data_dir else _root(args) / DEFAULT_DATA_DIR
+
+
+def _record_form(handbook, form_id: str):
+    records = handbook.record_forms()
+    choices = "、".join(f"{f.id}（{f.title}）" for f in records)
+    form = handbook.form_by_id.get(form_id)
+    if form is None:
+        print(m.RecordUnknownForm.template.format(form=form_id, choices=choices), file=sys.stderr)
+        return None
+    if not form.is_record:
+        print(m.RecordNotRecordForm.template.format(form=form_id, title=form.title, choices=choices), file=sys.stderr)
+        return None
+    return form
+
+
+def _check_month(value: str) -> bool:
+    if not MONTH.match(value or ""):
+        print(m.BadMonth.template.format(value=value), file=sys.stderr)
+        return False
+    return True
+
+
+def _check_site(value: str) -> bool:
+    reason = None
+    if not value or not value.strip():
+        reason = "不能为空"
+    elif len(value) > 40:
+        reason = "不能超过40个字"
+    elif SITE_BAD.search(value) or value.startswith("."):
+        reason = "不能含有斜杠、竖线或控制字符，也不能以点开头"
+    if reason:
+        print(m.BadSite.template.format(value=value, reason=reason), file=sys.stderr)
+        return False
+    return True
+
+
+def _print_result(result, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    if result.unusable is not None:
+        print(result.unusable.message, file=sys.stderr)
+        return
+    if result.valid:
+        print(m.RecordValid.template.format(title=result.form.title, rows=result.rows))
+    else:
+        print(m.RecordInvalid.template.format(title=result.form.title, count=len(result.errors)))
+        for issue in result.errors[:SHOWN_ERRORS]:
+            print(f"  {issue.message}")
+        if len(result.errors) > SHOWN_ERRORS:
+            print("  " + m.RecordMoreErrors.template.format(count=len(result.errors) - SHOWN_ERRORS))
+    if result.normalized:
+        print(m.RecordNormalized.template)
+        for entry in result.normalized:
+            print(f"  {entry['message']}")
+
+
+def _validate(handbook, form, path: Path):
+    from .progress import Progress
+    from .validate import validate_file
+
+    return validate_file(path, form, handbook.record_forms(), Progress())
+
+
+def _pipe_safe(handler):
+    """`handbook validate … | head` must not end in a traceback when the reader stops early."""
+    @functools.wraps(handler)
+    def run(args):
+        try:
+            return handler(args)
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 141
+    return run
+
+
+# ---------------------------------------------------------------- commands
+@_pipe_safe
+def cmd_validate(args) -> int:
+    handbook = _handbook(args)
+    if handbook is None:
+        return 2
+    form = _record_form(handbook, args.form)
+    if form is None:
+        return 2
+    result = _validate(handbook, form, Path(args.file))
+    _print_result(result, args.json)
+    return result.exit_code
+
+
+def ingest_one(handbook, store, form, site: str, month: str, path: Path, quiet: bool = False) -> int:
+    """Validate one file and store it if valid; every attempt is audited (the upload page uses the same path)."""
+    from .intake import submit
+
+    result = _validate(handbook, form, path)
+    original = path.read_bytes() if path.is_file() else b""
+    done = submit(handbook, store, form, site, month, original, path.name, result=result)
+    if not result.valid:
+        _print_result(result, False)
+        print(m.IngestRejected.template, file=sys.stderr)
+        return result.exit_code
+    outcome, upload, previous = done.outcome, done.upload, done.previous
+    if quiet:
+        return 0
+    params = {"site": site, "month": month, "title": form.title, "rows": result.rows, "sha": upload["file_sha256"][:12]}
+    if outcome == "unchanged":
+        print(m.IngestUnchanged.template.format(**params))
+    elif outcome == "superseded":
+        print(m.IngestSuperseded.template.format(**params, previous=previous["at"][:16].replace("T", " ")))
+    else:
+        print(m.IngestStored.template.format(**params))
+    if result.normalized:
+        print(m.RecordNormalized.template)
+        for entry in result.normalized:
+            print(f"  {entry['message']}")
+    return 0
+
+
+def _batch(path: Path) -> list[dict] | None:
+    """The list `handbook sample --json` prints: [{form, site, month, path}]."""
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+        assert isinstance(items, list) and all({"form", "site", "month", "path"} <= set(i) for i in items)
+        return items
+    except (OSError, ValueError, AssertionError, TypeError):
+        print(m.BadBatch.template.format(path=path), file=sys.stderr)
+        return None
+
+
+@_pipe_safe
+def cmd_ingest(args) -> int:
+    from .store import Store, StoreError
+
+    handbook = _handbook(args)
+    if handbook is None:
+        return 2
+    if args.batch:
+        jobs = _batch(Path(args.batch))
+        if jobs is None:
+            return 2
+    else:
+        if not (args.file and args.form and args.site and args.month):
+            print(m.IngestUsage.template, file=sys.stderr)
+            return 2
+        jobs = [{"form": args.form, "site": args.site, "month": args.month, "path": args.file}]
+    store = Store(_data_dir(args))
+    worst = 0
+    stored = 0
+    for job in jobs:
+        form = _record_form(handbook, job["form"])
+        if form is None or not _check_month(job["month"]) or not _check_site(job["site"]):
+            return 2
+        try:
+            code = ingest_one(handbook, store, form, job["site"].strip(), job["month"], Path(job["path"]), quiet=bool(args.batch))
+        except StoreError as exc:
+            where, _, detail = str(exc).partition("|")
+            print(m.StoreCorrupt.template.format(path=where, detail=detail), file=sys.stderr)
+            return 2
+        except OSError as exc:
+            print(m.StoreUnwritable.template.format(path=store.root, detail=exc.strerror or exc), file=sys.stderr)
+            return 2
+        worst = max(worst, code)
+        stored += code == 0
+    if args.batch:
+        print(m.BatchDone.template.format(stored=stored, total=len(jobs), path=store.root))
+    return worst
+
+
+@_pipe_safe
+def cmd_report(args) -> int:
+    from .kpis import KpiDefinitionError
+    from .report import Statistics
+    from .store import StoreError
+    from .text import report_text
+
+    handbook = _handbook(args)
+    if handbook is None or not _check_month(args.month):
+        return 2
+    data_dir = _data_dir(args)
+    try:
+        stats = Statistics(handbook, data_dir)
+        if args.month not in stats.months():
+            print(m.ReportNoData.template.format(path=data_dir, month=args.month), file=sys.stderr)
+            return 1
+        report = stats.report(args.month)
+    except KpiDefinitionError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        where, _, detail = str(exc).partition("|")
+        print(m.StoreCorrupt.template.format(path=where, detail=detail), file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(report_text(report))
+    return 0
+
+
+@_pipe_safe
+def cmd_sample(args) -> int:
+    from .sample import generate
+
+    handbook = _handbook(args)
+    if handbook is None:
+        return 2
+    if args.months < 1 or args.sites < 1 or args.months > 120 or args.sites > 20:
+        print(m.SampleBadArgs.template, file=sys.stderr)
+        return 2
+    if args.end and not _check_month(args.end):
+        return 2
+    out = Path(args.out)
+    try:
+        files = generate(handbook, out, months=args.months, sites=args.sites, seed=args.seed, end=args.end)
+    except OSError as exc:
+        print(m.StoreUnwritable.template.format(path=out, detail=exc.strerror or exc), file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(files, ensure_ascii=False, indent=2))
+    else:
+        print(m.SampleWritten.template.format(files=len(files), forms=len({f["form"] for f in files}),
+                                              sites=args.sites, months=args.months, out=out))
+    return 0
+
 
 def register(sub, parser_class) -> None:
     """Add the records commands to the `handbook` CLI."""
+    p = sub.add_parser("validate", help="校验填好的记录表（CSV 或 Excel），列出全部问题")
+    p.add_argument("file", help="要校验的文件（.csv 或 .xlsx）")
+    p.add_argument("--form", required=True, help="表单 id，如 complaint-log")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("ingest", help="校验并入库一个管理处一个月的记录表")
+    p.add_argument("file", nargs="?", help="要入库的文件（.csv 或 .xlsx）")
+    p.add_argument("--form", help="表单 id，如 complaint-log")
+    p.add_argument("--site", help="管理处名称")
+    p.add_argument("--month", help="所属月份，如 2026-11")
+    p.add_argument("--batch", default=None, help="批量入库：handbook sample --json 输出的文件清单")
+    p.add_argument("--data-dir", default=None, help="数据目录（默认 data/records）")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("report", help="月度统计：各管理处和全公司的指标、业务量和跨月事项")
+    p.add_argument("--month", required=True, help="统计月份，如 2026-11")
+    p.add_argument("--data-dir", default=None, help="数据目录（默认 data/records）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("sample", help="生成示例记录（虚构数据），用于演示和测试")
+    p.add_argument("--out", required=True, help="输出目录")
+    p.add_argument("--months", type=int, default=12, help="月数（默认 12）")
+    p.add_argument("--sites", type=int, default=3, help="管理处个数（默认 3）")
+    p.add_argument("--seed", type=int, default=1, help="随机种子（相同种子生成相同数据）")
+    p.add_argument("--end", default=None, help="最后一个月，如 2026-10（默认上个月）")
+    p.add_argument("--json", action="store_true", help="以 JSON 列出生成的文件")
+    p.set_defaults(func=cmd_sample)

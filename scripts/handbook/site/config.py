@@ -11,3 +11,5 @@ class HandbookConfig(Config):
     dictionary = c.Type(str, default="data/jieba-dict.txt")
     # The hand-written home page; its <!-- 目录 --> marker is replaced by the table of contents.
     home = c.Type(str, default="index.md")
+    # Where `handbook ingest` stores the records for the 月度统计 section; HANDBOOK_DATA_DIR overrides it.
+    data_dir = c.Type(str, default="data/records")

@@ -14,6 +14,8 @@ class PageWriter:
     def __init__(self, handbook: Handbook, directory_urls: bool):
         self.handbook = handbook
         self.directory_urls = directory_urls
+        # "chapter#sid" → HTML shown after the clause text (latest KPI values, from the 月度统计)
+        self.clause_notes: dict[str, list[str]] = {}
 
     # ------------------------------------------------------------ pieces
     def header(self, proc: Procedure) -> str:
@@ -58,7 +60,8 @@ class PageWriter:
             f'<a class="hb-anchor" data-search-exclude href="#{clause_anchor(c.sid)}" title="条款编号 {escape(proc.chapter)}#{escape(c.sid)}">¶</a>'
             if c.sid else ""
         )
-        parts = [f'<div class="{cls}"{attrs}><p>{number}{badge}<span class="hb-t">{text}</span>{anchor}{self._form_links(proc, c)}</p>']
+        notes = "".join(self.clause_notes.get(f"{proc.chapter}#{c.sid}", [])) if c.sid else ""
+        parts = [f'<div class="{cls}"{attrs}><p>{number}{badge}<span class="hb-t">{text}</span>{notes}{anchor}{self._form_links(proc, c)}</p>']
         if c.flow:
             parts.append(f'<figure class="hb-figure">{flow_chart(c.flow, c.text)}</figure>')
         if c.note:

@@ -7,6 +7,7 @@ rebuilds the site because on_serve watches the sources.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import jieba
@@ -49,8 +50,27 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         config.copyright = f"{org.company} · {org.handbook_title}"
         self._load_dictionary(root / self.config.dictionary)
         config.extra_css = [CSS, *config.extra_css]
+        self.statistics = self._statistics(root, config)
         config.nav = self._nav(config)
         return config
+
+    def _data_dir(self, root: Path) -> Path:
+        return root / (os.environ.get("HANDBOOK_DATA_DIR") or self.config.data_dir)
+
+    def _statistics(self, root: Path, config):
+        """The 月度统计 section; with no records yet it says so instead of failing."""
+        from ..records.kpis import KpiDefinitionError
+        from ..records.pages import StatisticsPages
+        from ..records.report import Statistics
+        from ..records.store import StoreError
+
+        try:
+            stats = Statistics(self.handbook, self._data_dir(root))
+        except KpiDefinitionError as exc:
+            raise PluginError("月度统计的指标定义有误，未生成网站。\n" + exc.report())
+        except StoreError as exc:
+            raise PluginError(f"月度统计的数据目录无法读取：{str(exc).replace('|', '：')}")
+        return StatisticsPages(self.handbook, stats, config.use_directory_urls)
 
     def _load_dictionary(self, path: Path) -> None:
         # jieba is process-global and Material's search plugin uses it: load once.
@@ -65,10 +85,14 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             nav.append({category: [{f"{p.chapter} {p.name}": p.page_path} for p in procs]})
         if self.handbook.forms:
             nav.append({"表单": FORMS_INDEX})
+        nav.append({"月度统计": self.statistics.nav()})
         return nav
 
     def on_files(self, files: Files, config) -> Files:
         writer = PageWriter(self.handbook, config.use_directory_urls)
+        writer.clause_notes = self.statistics.clause_notes(lambda chapter: self.handbook.by_chapter[chapter].page_path)
+        for path, content in self.statistics.files().items():
+            files.append(File.generated(config, path, content=content))
         for proc in self.handbook.procedures:
             files.append(File.generated(config, proc.page_path, content=writer.page(proc)))
         if self.handbook.forms:
@@ -108,4 +132,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         server.watch(str(root / self.config.organisation))
         if (root / self.config.dictionary).exists():
             server.watch(str(root / self.config.dictionary))
+        manifest = self._data_dir(root) / "manifest.json"
+        if manifest.exists():
+            server.watch(str(manifest))
         return server

@@ -1,0 +1,188 @@
+"""KPI numerators and denominators, counts and carry-over items for one 管理处 and month (3.19#4.3–4.5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from .dataset import Dataset, as_text
+from .items import BUILDERS, COUNTED, TRANSIT, Item, done_by, judge, on_time
+from .kpis import Count, Kpi
+from .workdays import Calendar
+
+DEPARTMENT_FIELDS = ("department", "borrower_dept", "team")
+
+
+def window(month: str) -> tuple[dt.datetime, dt.datetime]:
+    """[本月1日0:00, 次月1日0:00) — the second value is the 统计截止时点 (3.19#4.1.1)."""
+    y, m = map(int, month.split("-"))
+    start = dt.datetime(y, m, 1)
+    end = dt.datetime(y + (m == 12), m % 12 + 1, 1)
+    return start, end
+
+
+def previous_month(month: str) -> str:
+    y, m = map(int, month.split("-"))
+    return f"{y - (m == 1)}-{(m - 2) % 12 + 1:02d}"
+
+
+def _at(value) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime(value.year, value.month, value.day)
+
+
+def matches(row: dict, where: dict[str, list[str]]) -> bool:
+    return all(as_text(row.get(fid)) in allowed for fid, allowed in where.items())
+
+
+# ---------------------------------------------------------------- measures
+@dataclass
+class Measure:
+    numerator: Decimal = Decimal(0)
+    denominator: Decimal = Decimal(0)
+    in_transit: int = 0
+    breakdown: dict[str, list[Decimal]] = field(default_factory=dict)
+
+    def __add__(self, other: "Measure") -> "Measure":
+        out = Measure(self.numerator + other.numerator, self.denominator + other.denominator,
+                      self.in_transit + other.in_transit)
+        for src in (self.breakdown, other.breakdown):
+            for k, (n, d) in src.items():
+                cur = out.breakdown.setdefault(k, [Decimal(0), Decimal(0)])
+                cur[0] += n
+                cur[1] += d
+        return out
+
+    @property
+    def value(self) -> Decimal | None:
+        """Unrounded percentage; None when the denominator is 0 (3.19#4.1.6)."""
+        return None if self.denominator == 0 else self.numerator * 100 / self.denominator
+
+
+def rounded(value: Decimal | None, places: str = "0.1") -> float | None:
+    return None if value is None else float(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+def percent_text(value: Decimal | None) -> str:
+    return "—" if value is None else f"{rounded(value):.1f}%"
+
+
+def met(kpi: Kpi, value: Decimal | None) -> bool | None:
+    if kpi.target is None or value is None:
+        return None
+    target = Decimal(str(kpi.target.value))
+    return value >= target if kpi.target.op == ">=" else value <= target
+
+
+class Calculator:
+    def __init__(self, data: Dataset, calendar: Calendar | None = None):
+        self.data = data
+        self.calendar = calendar or Calendar()
+        self._items: dict[tuple, list[Item]] = {}
+
+    def items(self, builder: str, site: str, month: str) -> list[Item]:
+        key = (builder, site, month)
+        if key not in self._items:
+            self._items[key] = BUILDERS[builder](self.data.rows_for(site, month), self.calendar)
+        return self._items[key]
+
+    # ------------------------------------------------------------ KPIs
+    def measure(self, kpi: Kpi, site: str, month: str) -> Measure:
+        c = kpi.compute
+        start, cutoff = window(month)
+        out = Measure()
+        if c.method == "timely":
+            for item in self.items(c.items, site, month):
+                if not matches(item.row, c.where):
+                    continue
+                verdict = judge(item, start, cutoff)
+                if verdict == TRANSIT:
+                    out.in_transit += 1
+                elif verdict == COUNTED:
+                    out.denominator += 1
+                    hit = on_time(item, cutoff) if c.count == "on-time" else done_by(item, cutoff) is not None
+                    out.numerator += hit
+        elif c.method == "arrival":
+            for item in self.items(c.items, site, month):
+                if item.arrived is not None and start <= item.arrived < cutoff and matches(item.row, c.where):
+                    out.denominator += 1
+                    out.numerator += item.arrived <= item.scheduled
+        elif c.method == "share":
+            where = dict(c.where)
+            where |= c.month_where.get(str(int(month[5:])), c.month_where.get("other", {}))
+            chosen: dict = {}
+            for i, row in enumerate(self.data.rows(kpi.form, site, month)):
+                when = _at(row.get(c.date))
+                if when is None or not start <= when < cutoff or not matches(row, where):
+                    continue
+                key = tuple(as_text(row.get(f)) for f in c.latest_per) if c.latest_per else i
+                if key not in chosen or _at(chosen[key].get(c.date)) <= when:
+                    chosen[key] = row
+            for row in chosen.values():
+                hit = matches(row, c.numerator_where)
+                out.denominator += 1
+                out.numerator += hit
+                if kpi.breakdown:
+                    cell = out.breakdown.setdefault(as_text(row.get(kpi.breakdown)), [Decimal(0), Decimal(0)])
+                    cell[0] += hit
+                    cell[1] += 1
+        elif c.method == "amount":
+            for row in self.data.rows(kpi.form, site, month):
+                if as_text(row.get(c.month_field)) != month or not matches(row, c.where):
+                    continue
+                due = row.get(c.due) or Decimal(0)
+                paid = row.get(c.paid) or Decimal(0)
+                out.denominator += due
+                out.numerator += max(Decimal(0), min(paid, due))
+        return out
+
+    # ------------------------------------------------------------ 4.4 counts
+    def count(self, spec: Count, site: str, month: str) -> Counter:
+        start, cutoff = window(month)
+        out: Counter = Counter()
+        for row in self.data.rows(spec.form, site, month):
+            when = _at(row.get(spec.date))
+            if when is None or not start <= when < cutoff or not matches(row, spec.where):
+                continue
+            key = spec.labels.get(as_text(row.get(spec.by)), as_text(row.get(spec.by)) or "未填") if spec.by else ""
+            out[key] += (row.get(spec.sum) or 0) if spec.sum else 1
+        return out
+
+    # ------------------------------------------------------------ 4.5 carry-over
+    def carryover(self, builder: str, site: str, month: str) -> tuple[dict, list[dict]]:
+        start, cutoff = window(month)
+        counts = dict.fromkeys(("brought_forward", "new", "completed", "cancelled", "open_at_end", "overdue_open", "in_transit"), 0)
+        overdue: list[dict] = []
+
+        def open_at(item: Item, t: dt.datetime) -> bool:
+            return (item.start < t and not (item.done is not None and item.done < t)
+                    and not (item.cancelled is not None and item.cancelled < t))
+
+        for item in self.items(builder, site, month):
+            if item.start >= cutoff:
+                continue
+            counts["brought_forward"] += open_at(item, start)
+            counts["new"] += start <= item.start
+            counts["completed"] += item.cancelled is None and item.done is not None and start <= item.done < cutoff
+            counts["cancelled"] += item.cancelled is not None and start <= item.cancelled < cutoff
+            if open_at(item, cutoff):
+                counts["open_at_end"] += 1
+                if item.due <= cutoff:
+                    counts["overdue_open"] += 1
+                    overdue.append(self._overdue_row(item, cutoff))
+                else:
+                    counts["in_transit"] += 1
+        base = counts["brought_forward"] + counts["new"] - counts["cancelled"]
+        counts["completion_rate"] = None if base == 0 else Decimal(counts["completed"]) * 100 / base
+        return counts, overdue
+
+    def _overdue_row(self, item: Item, cutoff: dt.datetime) -> dict:
+        department = next((as_text(item.row.get(f)) for f in DEPARTMENT_FIELDS if item.row.get(f)), "")
+        return {
+            "form": item.form, "no": item.no, "received_at": as_text(item.start), "due_at": as_text(item.due),
+            "days_overdue": math.ceil((cutoff - item.due) / dt.timedelta(days=1)), "department": department,
+        }

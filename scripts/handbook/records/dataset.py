@@ -1,0 +1,109 @@
+"""The stored records as typed rows, per 管理处 and as known at a given month.
+
+A month's upload holds that month's records plus earlier ones still open or
+completed in the month (3.19#4.2.3). The rows known at month M are therefore
+every upload for months ≤ M, the latest upload winning for each primary key.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal, InvalidOperation
+
+from ..forms.model import Form
+from ..forms.schema import DATETIME_FORMAT
+from .store import Store
+
+
+def parse(value: str, kind: str):
+    if value == "":
+        return None
+    try:
+        if kind == "datetime":
+            return dt.datetime.strptime(value, DATETIME_FORMAT)
+        if kind == "date":
+            return dt.date.fromisoformat(value)
+        if kind == "integer":
+            return int(value)
+        if kind == "number":
+            return Decimal(value)
+        if kind == "boolean":
+            return value == "是"
+    except (ValueError, InvalidOperation):
+        return None
+    return value
+
+
+def as_text(value) -> str:
+    """A typed value back to the text clerks write, for `where` filters and grouping."""
+    if value is None:
+        return ""
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if isinstance(value, dt.datetime):
+        return value.strftime(DATETIME_FORMAT)
+    return str(value)
+
+
+class Dataset:
+    def __init__(self, handbook, store: Store):
+        self.forms: dict[str, Form] = handbook.form_by_id
+        self.store = store
+        self.uploads: dict[tuple[str, str], list[tuple[str, dict]]] = {}
+        for form, site, month, upload in store.current():
+            if form in self.forms:
+                self.uploads.setdefault((form, site), []).append((month, upload))
+        self._parsed: dict[str, list[dict]] = {}
+        self._as_of: dict[tuple[str, str, str], list[dict]] = {}
+
+    # ------------------------------------------------------------ what is there
+    def sites(self, until: str | None = None) -> list[str]:
+        return sorted({site for (_, site), ups in self.uploads.items() if until is None or any(m <= until for m, _ in ups)})
+
+    def months(self) -> list[str]:
+        return sorted({m for ups in self.uploads.values() for m, _ in ups})
+
+    def submitted(self, site: str, month: str) -> set[str]:
+        return {form for (form, s), ups in self.uploads.items() if s == site and any(m == month for m, _ in ups)}
+
+    def ever_submitted(self, site: str, form: str, until: str) -> bool:
+        return any(m <= until for m, _ in self.uploads.get((form, site), []))
+
+    # ------------------------------------------------------------ rows
+    def _rows_of(self, form: Form, upload: dict) -> list[dict]:
+        if upload["id"] not in self._parsed:
+            by_label = form.by_label()
+            text = self.store.read(upload).decode("utf-8")
+            reader = csv.reader(io.StringIO(text, newline=""))
+            header = next(reader, [])
+            fields = [by_label.get(label) for label in header]
+            rows = []
+            for cells in reader:
+                row = {f.id: None for f in form.fields}
+                for f, cell in zip(fields, cells):
+                    if f is not None:
+                        row[f.id] = parse(cell, f.type)
+                rows.append(row)
+            self._parsed[upload["id"]] = rows
+        return self._parsed[upload["id"]]
+
+    def rows(self, form_id: str, site: str, month: str) -> list[dict]:
+        key = (form_id, site, month)
+        if key not in self._as_of:
+            form = self.forms[form_id]
+            merged: dict[tuple, dict] = {}
+            for upload_month, upload in self.uploads.get((form_id, site), []):
+                if upload_month > month:
+                    break
+                for row in self._rows_of(form, upload):
+                    merged[tuple(as_text(row.get(k)) for k in form.primary_key)] = row
+            self._as_of[key] = list(merged.values())
+        return self._as_of[key]
+
+    def rows_for(self, site: str, month: str):
+        """A `rows(form_id)` callable for the item builders."""
+        return lambda form_id: self.rows(form_id, site, month) if form_id in self.forms else []

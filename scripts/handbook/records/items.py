@@ -1,0 +1,248 @@
+"""事项 for the time-limited KPIs and carry-over tables: start, 规定完成时间 (3.19#4.1.7), completion.
+
+Each builder takes `rows(form_id)` — the rows of one 管理处 as known at the
+month being reported — and returns Items. judge() applies 3.19#4.1.8.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .workdays import Calendar
+
+H = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
+Rows = Callable[[str], list[dict]]
+
+
+@dataclass
+class Item:
+    form: str
+    no: str
+    start: dt.datetime
+    due: dt.datetime
+    done: dt.datetime | None = None
+    cancelled: dt.datetime | None = None
+    row: dict = field(default_factory=dict, repr=False)
+    scheduled: dt.datetime | None = None     # 规定上门时间 (4.1.7 G)
+    arrived: dt.datetime | None = None
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day)
+
+
+def _at(value) -> dt.datetime | None:
+    """A completion written as a date only counts as that day's 24:00 (3.19#4.1.2)."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return _midnight(value) + DAY
+
+
+def _status(item: Item, row: dict) -> Item:
+    """3.19#4.1.4: 已完成 needs a completion time; 已取消 uses the completion column as the cancel time."""
+    status, when = row.get("status"), _at(row.get("completed_at"))
+    if status == "已取消":
+        item.cancelled = when or item.start
+    elif status == "已完成":
+        item.done = when
+    return item
+
+
+# ---------------------------------------------------------------- builders
+def complaints(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
+    out = []
+    for r in rows("complaint-log"):
+        start = r["received_at"]
+        # 4.1.7 A: +24h, or the 约定完成时间 signed by the 客服主管
+        due = r["agreed_at"] if r.get("agreed_at") and r.get("approved_by") else start + 24 * H
+        out.append(_status(Item("complaint-log", r["no"], start, due, row=r), r))
+    return out
+
+
+def repairs(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
+    out = []
+    for r in rows("repair-log"):
+        start = r["received_at"]
+        # 4.1.7 C: max(受理时间, 约定上门时间) + 24h, or the registered 约定完成时间
+        due = r["agreed_at"] if r.get("agreed_at") else max(start, r.get("visit_at") or start) + 24 * H
+        out.append(_status(Item("repair-log", r["no"], start, due, row=r), r))
+    return out
+
+
+def _first_callbacks(rows: Rows, subject: str) -> dict[str, list[dt.datetime]]:
+    out: dict[str, list[dt.datetime]] = {}
+    for r in rows("callback-log"):
+        if r.get("subject_type") == subject and r.get("related_no"):
+            out.setdefault(r["related_no"], []).append(r["visited_at"])
+    return out
+
+
+def _callbacks(base: list[Item], rows: Rows, subject: str, hours: int) -> list[Item]:
+    """4.3.3 B / 4.3.4 B: a completed item becomes a callback 事项 started at its completion."""
+    visits = _first_callbacks(rows, subject)
+    out = []
+    for item in base:
+        if item.done is None or item.cancelled is not None:
+            continue
+        after = [t for t in visits.get(item.no, []) if t >= item.done]
+        out.append(Item(item.form, item.no, item.done, item.done + hours * H, min(after) if after else None, row=item.row))
+    return out
+
+
+def complaint_callbacks(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
+    return _callbacks(complaints(rows), rows, "投诉", 24)
+
+
+def repair_callbacks(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
+    return _callbacks(repairs(rows), rows, "维修", 72)
+
+
+ITEM_NAMES = ("物业管理费", "水电费", "车位租金", "其他")
+
+
+def _reminders(rows: Rows) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in rows("fee-reminder-log"):
+        out.setdefault(r["room"], []).append(r)
+    return out
+
+
+def _concerns(reminder: dict, item: str) -> bool:
+    """A reminder concerns an arrears item when its 欠费项目及期间 names that item, or names no item at all."""
+    text = reminder.get("arrears") or ""
+    named = [name for name in ITEM_NAMES if name in text]
+    return not named or item in named
+
+
+def arrears_phone(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
+    """4.3.8: 逾期第1日0:00 → 逾期第7日24:00; done at the first phone reminder or settlement."""
+    reminders = _reminders(rows)
+    out = []
+    for r in rows("arrears-list"):
+        start = _midnight(r["due_date"]) + DAY
+        due = _midnight(r["due_date"]) + 8 * DAY
+        calls = [x["reminded_at"] for x in reminders.get(r["room"], [])
+                 if x.get("method") == "电话" and x["reminded_at"] >= start and _concerns(x, r["item"])]
+        done = min([t for t in [*calls, _at(r.get("settled_at"))] if t is not None], default=None)
+        out.append(Item("arrears-list", f"{r['item']} {r['period']}", start, due, done, row=r))
+    return out
+
+
+def arrears_written(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
+    """4.3.9: unpaid at 逾期满30日之日0:00 → 3rd working day after it, 24:00; done at delivery or settlement."""
+    calendar = calendar or Calendar()
+    reminders = _reminders(rows)
+    out = []
+    for r in rows("arrears-list"):
+        overdue = _midnight(r["due_date"]) + DAY
+        start = _midnight(r["due_date"]) + 30 * DAY
+        settled = _at(r.get("settled_at"))
+        if settled is not None and settled < start:
+            continue
+        due = _midnight(calendar.nth_workday_after(start.date(), 3)) + DAY
+        notices = [x["delivered_at"] for x in reminders.get(r["room"], [])
+                   if x.get("method") == "书面通知书" and x.get("delivered_at") and x["delivered_at"] >= overdue
+                   and _concerns(x, r["item"])]
+        done = min([t for t in [*notices, settled] if t is not None], default=None)
+        out.append(Item("arrears-list", f"{r['item']} {r['period']}", start, due, done, row=r))
+    return out
+
+
+def violations(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
+    """4.3.10: one 事项 per first notice; due at the end of its 整改期限 day; second notices do not count."""
+    all_rows = rows("violation-notice")
+    seconds: dict[str, list[dict]] = {}
+    for r in all_rows:
+        if r.get("related_no"):
+            seconds.setdefault(r["related_no"], []).append(r)
+    out = []
+    for r in all_rows:
+        if r.get("related_no"):
+            continue
+        times = [_at(x["rectified_at"]) for x in [r, *seconds.get(r["no"], [])] if x.get("rectified_at")]
+        item = Item("violation-notice", r["no"], r["issued_at"], _midnight(r["deadline"]) + DAY,
+                    min(times) if times else None, row=r)
+        if r.get("status") == "已取消":
+            item.cancelled, item.done = item.start, None
+        out.append(item)
+    return out
+
+
+def key_loans(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
+    out = []
+    for r in rows("key-loan-log"):
+        item = Item("key-loan-log", r["no"], r["lent_at"], r["due_back_at"], _at(r.get("returned_at")), row=r)
+        if r.get("status") == "已取消":
+            item.cancelled, item.done = item.start, None
+        out.append(item)
+    return out
+
+
+def housekeeping(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
+    out = []
+    for r in rows("housekeeping-log"):
+        item = Item("housekeeping-log", r["no"], r["received_at"], r["agreed_at"], row=r,
+                    scheduled=r["visit_at"], arrived=r.get("arrived_at"))
+        out.append(_status(item, r))
+    return out
+
+
+def special_services(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
+    out = []
+    for r in rows("special-service-log"):
+        start = r["received_at"]
+        # 4.1.7 G: 规定上门时间 — emergency +30 min, booked at the booking, otherwise +24h
+        if r.get("urgent"):
+            scheduled = start + dt.timedelta(minutes=30)
+        else:
+            scheduled = r.get("visit_at") or start + 24 * H
+        due = r.get("agreed_at") or scheduled + 24 * H
+        item = Item("special-service-log", r["no"], start, due, row=r, scheduled=scheduled, arrived=r.get("arrived_at"))
+        out.append(_status(item, r))
+    return out
+
+
+BUILDERS: dict[str, Callable[..., list[Item]]] = {
+    "complaint": complaints,
+    "complaint-callback": complaint_callbacks,
+    "repair": repairs,
+    "repair-callback": repair_callbacks,
+    "arrears-phone": arrears_phone,
+    "arrears-written": arrears_written,
+    "violation": violations,
+    "key-loan": key_loans,
+    "housekeeping": housekeeping,
+    "special-service": special_services,
+}
+
+
+# ---------------------------------------------------------------- 3.19#4.1.8
+COUNTED, TRANSIT = "counted", "transit"
+
+
+def judge(item: Item, month_start: dt.datetime, cutoff: dt.datetime) -> str | None:
+    """COUNTED if the item belongs to this month's KPI, TRANSIT if 在途, else None."""
+    if item.start >= cutoff:
+        return None
+    if item.cancelled is not None and item.cancelled <= cutoff:
+        return None
+    done = done_by(item, cutoff)
+    if done is not None and done <= item.due:
+        point = done
+    elif item.due <= cutoff:
+        point = item.due
+    else:
+        return TRANSIT
+    return COUNTED if month_start < point <= cutoff else None
+
+
+def done_by(item: Item, cutoff: dt.datetime) -> dt.datetime | None:
+    return item.done if item.done is not None and item.done <= cutoff else None
+
+
+def on_time(item: Item, cutoff: dt.datetime) -> bool:
+    done = done_by(item, cutoff)
+    return done is not None and done <= item.due

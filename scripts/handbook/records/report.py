@@ -1,0 +1,175 @@
+"""The 月度统计 of one month: KPIs per 管理处 and company-wide, counts, carry-over, submissions.
+
+Company-wide ratios add the 管理处 numerators and denominators first (3.19#4.1.3).
+Nothing here reads a personal field: rows are reduced to counts, sums and record numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+from .compute import Calculator, Measure, met, percent_text, previous_month, rounded
+from .dataset import Dataset
+from .kpis import Definitions, load_definitions
+from .store import Store
+from .workdays import WORKDAYS_FILE, Calendar
+
+COMPANY = "全公司"
+CARRY_LABELS = {
+    "brought_forward": "前期遗留", "new": "本月新增", "completed": "本月完成", "cancelled": "本月取消",
+    "open_at_end": "期末未完成", "completion_rate": "完成率", "overdue_open": "超时未完成", "in_transit": "在途",
+}
+
+
+def _money(value) -> float | int:
+    if isinstance(value, Decimal):
+        return float(value.quantize(Decimal("0.01")))
+    return value
+
+
+def _number(value: Decimal):
+    return int(value) if value == value.to_integral_value() else float(value.quantize(Decimal("0.01")))
+
+
+def _fraction(kpi, measure: Measure) -> str:
+    """分子 / 分母 as shown: amounts in 元 with two decimals (3.19#4.1.6), counts as whole numbers."""
+    if kpi.compute.method == "amount":
+        return f"{measure.numerator:,.2f} / {measure.denominator:,.2f} 元"
+    return f"{_number(measure.numerator)} / {_number(measure.denominator)}"
+
+
+class Statistics:
+    """Everything the reports need, computed once per (KPI, 管理处, month)."""
+
+    def __init__(self, handbook, data_dir: Path, defs: Definitions | None = None):
+        self.handbook = handbook
+        self.defs = defs or load_definitions(handbook)
+        self.store = Store(data_dir)
+        self.data = Dataset(handbook, self.store)
+        self.calendar = Calendar.load(Path(handbook.root) / WORKDAYS_FILE)
+        self.calc = Calculator(self.data, self.calendar)
+        self._measures: dict[tuple, Measure] = {}
+
+    def months(self) -> list[str]:
+        return self.data.months()
+
+    def measure(self, kpi, site: str, month: str) -> Measure:
+        key = (kpi.id, site, month)
+        if key not in self._measures:
+            if site == COMPANY:
+                total = Measure()
+                for s in self.data.sites(until=month):
+                    total = total + self.measure(kpi, s, month)
+                self._measures[key] = total
+            else:
+                self._measures[key] = self.calc.measure(kpi, site, month)
+        return self._measures[key]
+
+    def year_to_date(self, kpi, site: str, month: str) -> Measure:
+        total = Measure()
+        year = month[:4]
+        first = min((m for m in self.months() if m[:4] == year), default=month)
+        current = month
+        while current >= first and current[:4] == year:
+            total = total + self.measure(kpi, site, current)
+            current = previous_month(current)
+        return total
+
+    # ------------------------------------------------------------ one KPI row
+    def kpi_row(self, kpi, site: str, month: str) -> dict:
+        measure = self.measure(kpi, site, month)
+        value = measure.value
+        prev_month = previous_month(month)
+        prev = self.measure(kpi, site, prev_month).value if prev_month >= min(self.months(), default=month) else None
+        ytd = self.year_to_date(kpi, site, month)
+        form = self.handbook.form_by_id[kpi.form]
+        row = {
+            "id": kpi.id, "title": kpi.title, "site": site, "month": month, "form": kpi.form, "form_title": form.title,
+            "value": rounded(value), "display": percent_text(value),
+            "numerator": _number(measure.numerator), "denominator": _number(measure.denominator),
+            "fraction": _fraction(kpi, measure),
+            "in_transit": measure.in_transit,
+            "target": kpi.target.value if kpi.target else None,
+            "target_op": kpi.target.op if kpi.target else None,
+            "target_display": kpi.target.display if kpi.target else "不设目标",
+            "met": met(kpi, value),
+            "clause": kpi.clause, "definition": kpi.definition,
+            "previous": rounded(prev),
+            "change": rounded(value - prev) if value is not None and prev is not None else None,
+            "ytd": rounded(ytd.value), "ytd_display": percent_text(ytd.value),
+            "ytd_numerator": _number(ytd.numerator), "ytd_denominator": _number(ytd.denominator),
+        }
+        if kpi.breakdown and measure.breakdown:
+            field = self.handbook.form_by_id[kpi.form].field(kpi.breakdown)
+            row["breakdown"] = {"field": field.label, "values": [
+                {"category": k, "numerator": _number(n), "denominator": _number(d), "value": rounded(Measure(n, d).value)}
+                for k, (n, d) in sorted(measure.breakdown.items())]}
+        return row
+
+    # ------------------------------------------------------------ the month
+    def report(self, month: str) -> dict:
+        sites = self.data.sites(until=month)
+        groups = sites + [COMPANY]
+        kpis = [self.kpi_row(k, s, month) for k in self.defs.kpis for s in groups]
+
+        counts = []
+        for spec in self.defs.counts:
+            total: Counter = Counter()
+            for s in sites:
+                c = self.calc.count(spec, s, month)
+                total.update(c)
+                counts += self._count_rows(spec, s, c)
+            counts += self._count_rows(spec, COMPANY, total)
+
+        carry, overdue = [], []
+        for co in self.defs.carryover:
+            form = self.handbook.form_by_id[co.form]
+            total: Counter = Counter()
+            for s in sites:
+                c, late = self.calc.carryover(co.items, s, month)
+                total.update({k: v for k, v in c.items() if k != "completion_rate"})
+                carry.append(self._carry_row(form, s, c))
+                overdue += [{**o, "site": s, "form_title": form.title} for o in late]
+            base = total["brought_forward"] + total["new"] - total["cancelled"]
+            total_dict = {k: total.get(k, 0) for k in CARRY_LABELS if k != "completion_rate"}
+            total_dict["completion_rate"] = None if base == 0 else Decimal(total["completed"]) * 100 / base
+            carry.append(self._carry_row(form, COMPANY, total_dict))
+
+        submissions = []
+        for s in sites:
+            sent = self.data.submitted(s, month)
+            due = [f for f in self.handbook.record_forms()
+                   if f.due == "monthly" or (f.due == "pool" and self.data.ever_submitted(s, f.id, month))]
+            submissions.append({"site": s, "submitted": len([f for f in due if f.id in sent]), "due": len(due),
+                                "missing": [f.title for f in due if f.id not in sent]})
+        notes = []
+        if self.calendar.uncovered:
+            years = "、".join(str(y) for y in sorted(self.calendar.uncovered))
+            notes.append(f"{years}年的法定节假日安排未录入 data/workdays.yml，工作日按周一至周五计算。")
+        return {"month": month, "sites": sites, "kpis": kpis, "counts": counts, "carryover": carry,
+                "overdue": sorted(overdue, key=lambda o: (-o["days_overdue"], o["site"], o["form"], o["no"])),
+                "submissions": submissions, "notes": notes}
+
+    def _count_rows(self, spec, site: str, counter: Counter) -> list[dict]:
+        field = self.handbook.form_by_id[spec.form].field(spec.by) if spec.by else None
+        order = [spec.labels.get(v, v) for v in (field.enum or [])] if field is not None else []
+        order += [spec.labels.get(v, v) for v in ("是", "否")] if field is not None and field.type == "boolean" else []
+        rank = lambda k: (order.index(k) if k in order else len(order), k)
+        rows = [{"id": spec.id, "title": spec.title, "site": site, "category": k or None, "value": _money(v),
+                 "clause": spec.clause} for k, v in sorted(counter.items(), key=lambda kv: rank(kv[0]))]
+        if not rows:
+            rows = [{"id": spec.id, "title": spec.title, "site": site, "category": None, "value": 0, "clause": spec.clause}]
+        return rows
+
+    @staticmethod
+    def _carry_row(form, site: str, counts: dict) -> dict:
+        rate = counts.get("completion_rate")
+        return {"form": form.id, "title": form.title, "site": site,
+                **{k: counts.get(k, 0) for k in CARRY_LABELS if k != "completion_rate"},
+                "completion_rate": rounded(rate), "completion_display": percent_text(rate)}
+
+    def latest(self) -> str | None:
+        months = self.months()
+        return months[-1] if months else None

@@ -1,0 +1,54 @@
+"""The 月度统计 as plain text for the terminal (`handbook report`)."""
+
+from __future__ import annotations
+
+from .report import CARRY_LABELS, COMPANY
+
+
+def month_label(month: str) -> str:
+    return f"{month[:4]}年{int(month[5:])}月"
+
+
+def verdict(row: dict) -> str:
+    return {True: "达标", False: "未达标", None: ""}[row["met"]]
+
+
+def kpi_line(row: dict) -> str:
+    prev = "—" if row["previous"] is None else f"{row['previous']:.1f}%"
+    target = f"目标{row['target_display']}" if row["target"] is not None else "不设目标"
+    parts = [f"{row['title']}：{row['display']}（{row['fraction']}）", target, verdict(row), f"在途{row['in_transit']}",
+             f"上月{prev}", f"本年累计{row['ytd_display']}", f"依据{row['clause']}"]
+    return "  " + "  ".join(p for p in parts if p)
+
+
+def report_text(report: dict) -> str:
+    lines = [f"{month_label(report['month'])} 月度统计（{len(report['sites'])} 个管理处：{'、'.join(report['sites'])}）", ""]
+    for site in [COMPANY] + report["sites"]:
+        lines.append(f"【{site}】考核指标")
+        lines += [kpi_line(r) for r in report["kpis"] if r["site"] == site]
+        lines.append("")
+    lines.append(f"【{COMPANY}】跨月事项")
+    head = "、".join(CARRY_LABELS.values())
+    lines.append(f"  表单：{head}")
+    for r in report["carryover"]:
+        if r["site"] == COMPANY:
+            values = [str(r[k]) for k in CARRY_LABELS if k != "completion_rate"]
+            values.insert(5, r["completion_display"])
+            lines.append(f"  {r['title']}：" + " / ".join(values))
+    lines.append("")
+    lines.append(f"【{COMPANY}】业务量")
+    current = None
+    for r in report["counts"]:
+        if r["site"] != COMPANY:
+            continue
+        if r["id"] != current:
+            current = r["id"]
+            lines.append(f"  {r['title']}：")
+        lines.append(f"    {r['category'] or '合计'} {r['value']}")
+    missing = [s for s in report["submissions"] if s["missing"]]
+    if missing:
+        lines.append("")
+        lines.append("报送情况（缺报）")
+        lines += [f"  {s['site']}：{'、'.join(s['missing'])}" for s in missing]
+    lines += [f"注：{n}" for n in report["notes"]]
+    return "\n".join(lines)

@@ -1,0 +1,322 @@
+"""Validate a clerk's file against its form with Frictionless; every problem in Chinese.
+
+The file is read and normalised first (normalize.py), then validated as inline
+data against the form's Table Schema plus three custom checks: the 身份证号
+check digit (GB 11643), mobile numbers, and the order of times and status
+that 3.19#4.6.2 B asks the 内勤 to check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import attrs
+from frictionless import Check, Checklist, Dialect, Resource, Schema, errors, formats
+
+from .. import messages as m
+from ..forms.model import Form, FormField
+from ..forms.schema import table_schema
+from ..forms.spreadsheets import field_hint
+from .issues import Issue
+from .normalize import Table, to_table
+from .reading import Unusable, read_table
+
+ERROR_LIMIT = 10000
+TYPE_WORDS = {"date": "日期", "datetime": "日期时间", "time": "时间", "integer": "整数", "number": "数字",
+              "boolean": "“是/否”", "string": "文字"}
+TYPE_FIXES = {
+    "date": "请写成 2026-11-05 这样的日期。",
+    "datetime": "请写成 2026-11-05 14:30 这样的日期和时间（记录到分钟）。",
+    "time": "请写成 14:30 这样的时间。",
+    "integer": "请填整数，不带单位和文字。",
+    "number": "请填数字，如 12.50，不带单位和文字。",
+    "boolean": "请填“是”或“否”。",
+    "string": "",
+}
+# (later, earlier): a row where both are filled must not have later < earlier (3.19#4.6.2 B).
+TIME_ORDER = [
+    ("completed_at", "received_at"), ("due_at", "received_at"), ("agreed_at", "received_at"),
+    ("dispatched_at", "received_at"), ("returned_at", "lent_at"), ("due_back_at", "lent_at"),
+    ("rectified_at", "issued_at"), ("arrived_at", "received_at"), ("delivered_at", "reminded_at"),
+]
+# Why a file is unusable → the Frictionless error type that says the same.
+UNUSABLE_TYPES = {
+    "file-missing": "scheme-error", "file-unreadable": "scheme-error", "empty-file": "source-error",
+    "not-a-table": "format-error", "legacy-xls": "format-error", "corrupt-xlsx": "format-error",
+    "encoding-error": "encoding-error", "wrong-form": "incorrect-label",
+}
+CLOSED = {"已完成", "已取消"}
+DONE_FIELDS = ("completed_at", "returned_at", "rectified_at")
+ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+ID_CHECK = "10X98765432"
+
+
+# ---------------------------------------------------------------- custom Frictionless errors and checks
+class CnIdError(errors.CellError):
+    type = "cn-id"
+    title = "身份证号有误"
+    description = "身份证号的出生日期或校验位不符合 GB 11643。"
+    template = "身份证号有误：{note}"
+
+
+class MobileError(errors.CellError):
+    type = "mobile"
+    title = "手机号有误"
+    description = "不是11位手机号。"
+    template = "手机号有误：{note}"
+
+
+class TimeOrderError(errors.RowError):
+    type = "row-constraint"
+    title = "时间先后或状态不符"
+    description = "时间先后不对，或状态与完成时间不符（3.19#4.6.2 B）。"
+    template = "{note}"
+
+
+def cn_id_problem(value: str) -> str | None:
+    """None if the 18-digit id is well-formed (GB 11643), else what is wrong."""
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        return None   # the schema pattern reports the shape
+    try:
+        dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return "中的出生日期不存在"
+    expected = ID_CHECK[sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS)) % 11]
+    if value[17] != expected:
+        return f"校验位不对（按前17位计算末位应为 {expected}）"
+    return None
+
+
+def cn_id_check_digit(first17: str) -> str:
+    return ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS)) % 11]
+
+
+@attrs.define(kw_only=True, repr=False)
+class FormRules(Check):
+    """Row checks the Table Schema cannot express."""
+
+    type = "handbook-form-rules"
+    Errors = [CnIdError, MobileError, TimeOrderError]
+    form: Form = attrs.field(default=None)
+    progress: object = attrs.field(default=None)
+    cn_ids: list = attrs.field(factory=list)
+    mobiles: list = attrs.field(factory=list)
+    orders: list = attrs.field(factory=list)
+    status: tuple | None = attrs.field(default=None)
+
+    def __attrs_post_init__(self):
+        form = self.form
+        self.cn_ids = [f.label for f in form.fields if f.format == "cn-id"]
+        self.mobiles = [f.label for f in form.fields if f.format == "mobile" and f.pattern]
+        self.orders = [(form.field(a).label, form.field(b).label) for a, b in TIME_ORDER
+                       if form.field(a) is not None and form.field(b) is not None]
+        status = form.field("status")
+        done = next((form.field(d) for d in DONE_FIELDS if form.field(d) is not None), None)
+        if status is not None and done is not None and CLOSED <= set(status.enum or []):
+            # 已取消 needs a time only where the completion column doubles as the cancel time
+            self.status = (status.label, done.label, done.id == "completed_at")
+
+    def validate_row(self, row):
+        if self.progress is not None and row.row_number % 500 == 0:
+            self.progress.update(row.row_number)
+        for label in self.cn_ids:
+            value = row[label]
+            problem = cn_id_problem(str(value)) if value is not None else None
+            if problem:
+                yield CnIdError.from_row(row, note=problem, field_name=label)
+        for label in self.mobiles:
+            value = row[label]
+            if value is not None and not re.fullmatch(r"1[3-9]\d{9}", str(value)):
+                yield MobileError.from_row(row, note="不是11位手机号", field_name=label)
+        for later, earlier in self.orders:
+            a, b = row[later], row[earlier]
+            if isinstance(a, dt.datetime | dt.date) and isinstance(b, type(a)) and a < b:
+                yield TimeOrderError.from_row(row, note=f"order|{later}|{earlier}")
+        if self.status is not None:
+            status, done, cancel_needs_time = self.status
+            state, when = row[status], row[done]
+            if when is None and (state == "已完成" or (state == "已取消" and cancel_needs_time)):
+                yield TimeOrderError.from_row(row, note=f"needs-time|{state}|{done}")
+            elif state not in CLOSED and state is not None and when is not None:
+                yield TimeOrderError.from_row(row, note=f"needs-status|{state}|{done}")
+
+
+# ---------------------------------------------------------------- result
+@dataclass
+class Result:
+    form: Form
+    rows: int = 0
+    errors: list[Issue] = field(default_factory=list)
+    normalized: list[dict] = field(default_factory=list)
+    table: Table | None = None
+    unusable: Unusable | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.unusable is None and not self.errors
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.unusable is not None else (0 if self.valid else 1)
+
+    def as_json(self) -> dict:
+        out = {"valid": self.valid, "rows": self.rows, "errors": [e.as_dict() for e in self.errors],
+               "normalized": self.normalized}
+        if self.unusable is not None:
+            code = self.unusable.error.code
+            out["unusable"] = {"type": code, "message": self.unusable.message}
+            out["errors"] = [Issue(UNUSABLE_TYPES.get(code, "source-error"), None, None, None, self.unusable.message).as_dict()]
+        return out
+
+
+def where(row: int | None, label: str | None) -> str:
+    if row is None:
+        return f"“{label}”列" if label else "文件"
+    return f"第{row}行“{label}”列" if label else f"第{row}行"
+
+
+# ---------------------------------------------------------------- Frictionless errors → Chinese
+class Translator:
+    def __init__(self, table: Table):
+        self.table = table
+        self.form = table.form
+        self.fields = table.form.by_label()
+        self.key_labels = [table.form.field(k).label for k in table.form.primary_key]
+
+    def excel_row(self, row_number: int | None) -> int | None:
+        if row_number is None or row_number < 2 or row_number - 2 >= len(self.table.row_numbers):
+            return None
+        return self.table.row_numbers[row_number - 2]
+
+    def raw(self, row_number: int, label: str) -> str:
+        i = self.table.labels.index(label)
+        return self.table.rows[row_number - 2][i]
+
+    def issue(self, e) -> Issue | None:
+        row = self.excel_row(getattr(e, "row_number", None))
+        label = getattr(e, "field_name", None) or None
+        f: FormField | None = self.fields.get(label) if label else None
+        value = self.raw(e.row_number, label) if (f is not None and row is not None) else getattr(e, "cell", None)
+        at = where(row, label)
+        if e.type == "type-error":
+            msg = m.RecordTypeError.template.format(where=at, value=value, type_label=TYPE_WORDS[f.type],
+                                                    fix=TYPE_FIXES[f.type])
+        elif e.type == "constraint-error":
+            msg = self.constraint(e, f, at, value)
+        elif e.type == "primary-key":
+            return self.primary_key(e, row)
+        elif e.type == "missing-cell":
+            msg = m.RecordMissingCell.template.format(where=at)
+        elif e.type == "extra-cell":
+            msg = m.RecordExtraCell.template.format(row=row, value=value)
+        elif e.type == "cn-id":
+            msg = m.RecordCnId.template.format(where=at, value=value, reason=e.note)
+        elif e.type == "mobile":
+            msg = m.RecordMobile.template.format(where=at, value=value)
+        elif e.type == "row-constraint":
+            return self.row_rule(e, row)
+        else:
+            msg = f"{at}：{e.title}（{e.note}）"
+        return Issue(e.type, row, label, value if value != "" else None, msg)
+
+    def constraint(self, e, f: FormField, at: str, value) -> str:
+        kind = re.search(r'constraint "(\w+)"', e.note or "")
+        kind = kind.group(1) if kind else ""
+        hint = field_hint(f)
+        if kind == "required":
+            return m.RecordRequired.template.format(where=at, fix=f"填写要求：{hint}。" if hint else "")
+        if kind == "enum":
+            return m.RecordEnum.template.format(where=at, value=value, choices="、".join(f.enum or []))
+        if kind == "pattern":
+            return m.RecordPattern.template.format(where=at, value=value, fix=("应为：" + hint + "。") if hint else "")
+        if kind in ("minimum", "maximum"):
+            limit = f.min if kind == "minimum" else f.max
+            error = m.RecordMinimum if kind == "minimum" else m.RecordMaximum
+            return error.template.format(where=at, value=value, limit=f"{limit:g}")
+        return f"{at}的“{value}”不符合要求（{e.note}）。"
+
+    def primary_key(self, e, row: int | None) -> Issue | None:
+        values = [self.raw(e.row_number, label) for label in self.key_labels]
+        if not any(values):
+            return None   # the empty key is reported as a required cell
+        match = re.search(r"position (\d+)", e.note or "")
+        other = self.excel_row(int(match.group(1))) if match else "前面某"
+        key = "、".join(self.key_labels)
+        value = "、".join(values)
+        return Issue("primary-key", row, key, value,
+                     m.RecordDuplicateKey.template.format(where=where(row, key), value=value, other=other, key=key))
+
+    def row_rule(self, e, row: int | None) -> Issue:
+        kind, a, b = e.note.split("|")
+        if kind == "order":
+            value, other_value = self.raw(e.row_number, a), self.raw(e.row_number, b)
+            msg = m.RecordOrder.template.format(where=where(row, a), value=value, other_field=b, other_value=other_value)
+            return Issue("row-constraint", row, a, value, msg)
+        if kind == "needs-time":
+            msg = m.RecordStatusNeedsTime.template.format(where=where(row, None), status=a, time_field=b)
+            return Issue("row-constraint", row, b, None, msg)
+        value = self.raw(e.row_number, b)
+        msg = m.RecordTimeNeedsStatus.template.format(where=where(row, None), time_field=b, value=value, status=a)
+        return Issue("row-constraint", row, b, value, msg)
+
+
+# ---------------------------------------------------------------- entry points
+def validate_table(table: Table, progress=None) -> list[Issue]:
+    schema = Schema.from_descriptor(table_schema(table.form))
+    if progress is not None:
+        progress.start(len(table.rows) + 1, "校验")
+    # Frictionless reads the normalised table from a file: inline data would be deep-copied into its report.
+    with tempfile.TemporaryDirectory(prefix="handbook-validate-") as tmp:
+        (Path(tmp) / "table.csv").write_bytes(canonical_csv(table))
+        resource = Resource(path="table.csv", basepath=tmp, schema=schema, format="csv", encoding="utf-8",
+                            dialect=Dialect(controls=[formats.CsvControl(delimiter=",")]))
+        report = resource.validate(Checklist(checks=[FormRules(form=table.form, progress=progress)]),
+                                   limit_errors=ERROR_LIMIT)
+    if progress is not None:
+        progress.finish()
+    task = report.tasks[0]
+    translator = Translator(table)
+    issues = list(table.issues)
+    for error in task.errors:
+        issue = translator.issue(error)
+        if issue is not None:
+            issues.append(issue)
+    if len(task.errors) >= ERROR_LIMIT:
+        issues.append(Issue("too-many-errors", None, None, None, m.RecordTooManyErrors.template.format(limit=ERROR_LIMIT)))
+    issues.sort(key=lambda i: (i.row or 0, table.labels.index(i.field) if i.field in table.labels else -1))
+    return issues
+
+
+def validate_file(path: Path, form: Form, others: list[Form] = (), progress=None) -> Result:
+    """Read, normalise and validate one file. Never raises for bad input: unusable files come back as a Result."""
+    result = Result(form=form)
+    try:
+        raw = read_table(Path(path), progress)
+        table = to_table(raw, form, others)
+    except Unusable as exc:
+        result.unusable = exc
+        return result
+    result.table = table
+    result.rows = len(table.rows)
+    result.normalized = table.normalized
+    result.errors = validate_table(table, progress)
+    return result
+
+
+def canonical_csv(table: Table) -> bytes:
+    """The normalised table as stored: UTF-8, schema column order, CRLF, no blank rows."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(table.labels)
+    writer.writerows(table.rows)
+    return buf.getvalue().encode("utf-8")
+
+
+__all__ = ["Result", "validate_file", "validate_table", "canonical_csv", "cn_id_problem", "cn_id_check_digit"]

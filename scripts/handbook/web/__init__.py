@@ -1,0 +1,1 @@
+"""The intake web app: the staff site at / and the clerks' upload page at /intake/."""

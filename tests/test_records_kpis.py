@@ -1,0 +1,227 @@
+"""KPIs on a small fixture, every expected value worked out by hand from 3.19 (clauses cited).
+
+Fixture: tests/fixtures/records/<管理处>/<月份>/<表单>.csv, ingested for real into a tmp store.
+Statistics cut-off for 2026-03 (3.19#4.1.1): 2026-04-01 0:00; previous cut-off 2026-03-01 0:00.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_project
+from handbook.cli import main
+from handbook.records.report import COMPANY, Statistics
+from handbook.records.workdays import Calendar
+
+FIXTURE = ROOT / "tests" / "fixtures" / "records"
+A, B = "测试管理处", "第二管理处"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("kpi-store")
+    for path in sorted(FIXTURE.rglob("*.csv")):
+        site, month, form = path.parts[-3], path.parts[-2], path.stem
+        code = main(["--root", str(ROOT), "ingest", str(path), "--form", form, "--site", site, "--month", month,
+                     "--data-dir", str(data)])
+        assert code == 0, path
+    return data
+
+
+@pytest.fixture(scope="module")
+def report(store, handbook) -> dict:
+    return Statistics(handbook, store).report("2026-03")
+
+
+def kpi(report: dict, kpi_id: str, site: str = A) -> dict:
+    return next(k for k in report["kpis"] if k["id"] == kpi_id and k["site"] == site)
+
+
+def fraction(row: dict) -> tuple:
+    return row["numerator"], row["denominator"], row["in_transit"], row["value"]
+
+
+def test_complaint_handling_and_24h_rates(report):
+    # complaint-log, 测试管理处, as known at 2026-03 (Feb upload + Mar upload, the later row wins — 3.19#4.2.3):
+    #   202602-001 done 02-10 15:00            → judged in Feb (4.1.8 A/B), not March
+    #   202602-002 recv 02-28 20:00, due 03-01 20:00, done 03-01 10:00 → March, handled, on time
+    #   202603-001 done after 9h                → handled, on time
+    #   202603-002 due 03-06 10:00, done 03-07 → judged at its due time (March): handled, late
+    #   202603-003 约定完成时间 03-14 18:00 signed by 周主管 (4.1.7 A), done 03-13 → handled, on time
+    #   202603-004 无效投诉                     → excluded (4.1.4)
+    #   202603-005 已取消 03-15                 → excluded (4.1.4)
+    #   202603-006 open, due 03-21 10:00        → March, not handled, late
+    #   202603-007 recv 03-31 22:00, due 04-01 22:00, open → 在途 (4.1.8 C)
+    #   202603-008 due 03-26, done 04-01 10:00 (after the cut-off) → March, not handled, late
+    #   202603-009 done after 3h                → handled, on time
+    # denominator 7; handled 5 → 71.4%; on time 4 → 57.1%; 在途 1
+    assert fraction(kpi(report, "complaint-handling-rate")) == (5, 7, 1, 71.4)
+    assert fraction(kpi(report, "complaint-24h-rate")) == (4, 7, 1, 57.1)
+    assert kpi(report, "complaint-handling-rate")["met"] is False
+
+
+def test_company_rates_add_numerators_and_denominators(report):
+    # 第二管理处 has one complaint handled in 2h: 1/1. Company (4.1.3): (5+1)/(7+1) = 75.0%, not the mean 85.7%.
+    assert fraction(kpi(report, "complaint-handling-rate", B)) == (1, 1, 0, 100.0)
+    assert fraction(kpi(report, "complaint-handling-rate", COMPANY)) == (6, 8, 1, 75.0)
+    assert fraction(kpi(report, "complaint-24h-rate", COMPANY)) == (5, 8, 1, 62.5)
+
+
+def test_month_over_month_and_year_to_date(report):
+    # February (known at Feb): 202602-001 handled; 202602-002 在途 → 1/1 = 100%. Change: 71.43 − 100 = −28.6.
+    row = kpi(report, "complaint-handling-rate")
+    assert row["previous"] == 100.0 and row["change"] == -28.6
+    # Year to date = (1+5)/(1+7) = 75.0%; company: Feb 1/1 (第二管理处 had no data yet) + Mar 6/8 = 7/9 = 77.8%
+    assert (row["ytd_numerator"], row["ytd_denominator"], row["ytd"]) == (6, 8, 75.0)
+    assert kpi(report, "complaint-handling-rate", COMPANY)["ytd"] == 77.8
+
+
+def test_callback_rates(report):
+    # 投诉回访率 (4.3.3): completed valid complaints, due = completion + 24h, done = first callback after completion
+    #   202602-002 done 03-01 10:00, callback 03-01 12:00 → March, yes
+    #   202603-001 callback 2h after → yes;  202603-003 书面回访未反馈 counts as a callback → yes
+    #   202603-002 done 03-07 10:00, callback 03-09 (late) → judged at 03-08 10:00 (March); called back by cut-off → yes
+    #   202603-009 done 03-28 12:00, no callback, due 03-29 12:00 → March, no
+    #   → 4/5 = 80.0%; 第二管理处: one complaint, no callback → 0/1; company 4/6 = 66.7%
+    assert fraction(kpi(report, "complaint-callback-rate")) == (4, 5, 0, 80.0)
+    assert fraction(kpi(report, "complaint-callback-rate", COMPANY)) == (4, 6, 0, 66.7)
+    # 维修回访率 (4.3.4): due = completion + 72h. 001 called back next day → yes; 002 and 003 never → no. 1/3 = 33.3%
+    assert fraction(kpi(report, "repair-callback-rate")) == (1, 3, 0, 33.3)
+
+
+def test_callback_satisfaction_keeps_the_latest_callback_per_item(report):
+    # 4.3.5: March callbacks, 书面回访未反馈 excluded, one per (type, 关联编号), the latest:
+    #   投诉 202603-001 满意 · 投诉 202603-002 不满意 · 投诉 202602-002 满意 · 维修 202603-001 → latest is 不满意
+    #   → 2/4 = 50.0%; by type: 投诉 2/3, 维修 0/1
+    row = kpi(report, "callback-satisfaction-rate")
+    assert fraction(row) == (2, 4, 0, 50.0)
+    assert {b["category"]: (b["numerator"], b["denominator"]) for b in row["breakdown"]["values"]} == {"投诉": (2, 3), "维修": (0, 1)}
+
+
+def test_repair_timeliness(report):
+    # 4.1.7 C: 001 due recv+24h, done in 8h → on time; 002 约定上门 03-06 14:00 → due 03-07 14:00, done 12:00 → on time;
+    # 003 约定完成 03-15 18:00, done 03-16 → late; 004 open, due 03-31 10:00 → late; 005 due 04-01 20:00 → 在途. 2/4 = 50.0%
+    assert fraction(kpi(report, "repair-timely-rate")) == (2, 4, 1, 50.0)
+
+
+def test_collection_rate_caps_each_row_at_what_was_due(report):
+    # 4.3.7: 物业管理费 rows of 2026-03: 150/150, 100/200, min(120,100)/100; 水电费 and the 2026-02 row excluded
+    # → 350 / 450 = 77.777…% → 77.8% (4.1.6, half-up), shown with 元 and two decimals
+    row = kpi(report, "management-fee-collection-rate")
+    assert (row["numerator"], row["denominator"], row["value"]) == (350, 450, 77.8)
+    assert row["fraction"] == "350.00 / 450.00 元" and row["met"] is False
+
+
+def test_reminder_rates(report):
+    # 4.3.8 (逾期第1日0:00 → 逾期第7日24:00): due 03-15 → window 03-16 0:00 … 03-23 0:00
+    #   2-1-101 phoned 03-18 → yes; 2-1-102 phoned 03-25 → no; 2-1-201 settled 03-20 → yes;
+    #   2-1-202 due 03-28 → deadline 04-05: open at the cut-off → 在途. → 2/3 = 66.7%
+    assert fraction(kpi(report, "first-reminder-rate")) == (2, 3, 1, 66.7)
+    # 4.3.9 (逾期满30日之日0:00 → 之后第3个工作日24:00):
+    #   2-2-101 due 02-05 → 03-07 (Sat) → Mon 09, Tue 10, Wed 11 → 03-12 0:00; delivered 03-11 15:00 → yes
+    #   2-2-102 due 02-10 → 03-12 (Thu) → Fri 13, Mon 16, Tue 17 → 03-18 0:00; delivered 03-18 09:00 → no
+    #   2-2-201 settled 03-13, before its day 30 (03-14) → not an item.  → 1/2 = 50.0%
+    assert fraction(kpi(report, "written-reminder-rate")) == (1, 2, 0, 50.0)
+
+
+def test_working_days_follow_the_holiday_schedule(handbook):
+    calendar = Calendar.load(ROOT / "data" / "workdays.yml")
+    import datetime as dt
+    # 2026 春节 02-15…02-23 off: the 3rd working day after Sat 02-14 is Thu 02-26
+    assert calendar.nth_workday_after(dt.date(2026, 2, 14), 3) == dt.date(2026, 2, 26)
+    # a makeup Saturday is a working day
+    assert calendar.is_workday(dt.date(2026, 2, 28))
+
+
+def test_violation_and_key_rates(report):
+    # 4.3.10: first notices only. 001 due 03-06 0:00, fixed 03-05 → yes; 002 due 03-13 0:00, fixed 03-15 per its
+    # second notice 003 → no; 004 due 04-03 → 在途. → 1/2 = 50.0%
+    assert fraction(kpi(report, "violation-rectification-rate")) == (1, 2, 1, 50.0)
+    # 4.3.11: 001 back early → yes; 002 back 1h late → no; 003 due 04-01 10:00 → 在途; 004 已取消 → out. 1/2
+    assert fraction(kpi(report, "key-return-rate")) == (1, 2, 1, 50.0)
+
+
+def test_customer_satisfaction(report):
+    # 4.3.12: March uses 月度抽样 only; valid: 非常满意, 满意, 不满意 (the invalid one and the 年度 one are out) → 2/3
+    assert fraction(kpi(report, "customer-satisfaction-rate")) == (2, 3, 0, 66.7)
+
+
+def test_zero_denominator_is_a_dash_and_not_judged(report):
+    row = kpi(report, "repair-timely-rate", B)
+    assert (row["value"], row["display"], row["met"]) == (None, "—", None)
+    monitor = kpi(report, "housekeeping-punctuality")
+    assert monitor["target"] is None and monitor["met"] is None
+
+
+def test_carried_over_items(report):
+    # 4.5, complaint-log, company (both 管理处):
+    #   前期遗留: 202602-002 (open at 03-01 0:00) = 1; 本月新增: 9 + 1 = 10
+    #   本月完成: 202602-002, 001, 002, 003, 004 (invalid but closed), 009 + 第二管理处 001 = 7 (008 closes in April)
+    #   本月取消: 005 = 1; 期末未完成: 006, 007, 008 = 3 = 1 + 10 − 7 − 1
+    #   完成率 = 7 / (1 + 10 − 1) = 70.0%; 超时未完成: 006, 008 = 2; 在途: 007 = 1
+    row = next(r for r in report["carryover"] if r["form"] == "complaint-log" and r["site"] == COMPANY)
+    assert {k: row[k] for k in ("brought_forward", "new", "completed", "cancelled", "open_at_end", "overdue_open", "in_transit")} == \
+        {"brought_forward": 1, "new": 10, "completed": 7, "cancelled": 1, "open_at_end": 3, "overdue_open": 2, "in_transit": 1}
+    assert row["completion_rate"] == 70.0
+    # 超时未完成明细: days overdue rounded up (4.5.6): 006 due 03-21 10:00 → 10.6 d → 11; 008 due 03-26 09:00 → 5.6 d → 6
+    late = {o["no"]: o["days_overdue"] for o in report["overdue"] if o["form"] == "complaint-log"}
+    assert late == {"202603-006": 11, "202603-008": 6}
+    keys = next(r for r in report["carryover"] if r["form"] == "key-loan-log" and r["site"] == A)
+    assert (keys["new"], keys["completed"], keys["cancelled"], keys["open_at_end"]) == (4, 2, 1, 1)
+
+
+def test_report_json_has_the_documented_fields(store, capsys):
+    assert main(["--root", str(ROOT), "report", "--month", "2026-03", "--data-dir", str(store), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    for row in data["kpis"]:
+        assert {"id", "title", "site", "value", "target", "clause", "met"} <= set(row)
+    assert {r["site"] for r in data["kpis"]} == {A, B, COMPANY}
+
+
+def test_report_without_data_for_the_month_says_so(store, capsys):
+    assert main(["--root", str(ROOT), "report", "--month", "2025-01", "--data-dir", str(store)]) == 1
+    err = capsys.readouterr().err
+    assert "还没有 2025-01 的记录" in err and "Traceback" not in err
+    assert main(["--root", str(ROOT), "report", "--month", "2026-13", "--data-dir", str(store)]) == 2
+
+
+def test_text_report_is_chinese(store, capsys):
+    assert main(["--root", str(ROOT), "report", "--month", "2026-03", "--data-dir", str(store)]) == 0
+    out = capsys.readouterr().out
+    assert "投诉处理率：71.4%（5 / 7）" in out and "跨月事项" in out
+
+
+# ---------------------------------------------------------------- the definitions file
+def test_every_kpi_names_an_existing_clause_and_form(handbook):
+    from handbook.records.kpis import load_definitions
+
+    defs = load_definitions(handbook)
+    assert {k.id for k in defs.kpis} >= {"complaint-handling-rate", "complaint-24h-rate", "management-fee-collection-rate"}
+    assert defs.kpi("complaint-handling-rate").clause == "1.1#5"
+    assert defs.kpi("management-fee-collection-rate").target.value == 95
+
+
+def test_a_kpi_citing_a_missing_clause_is_rejected(tmp_path, capsys):
+    project = copy_project(tmp_path)
+    path = project / "data" / "kpis.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace('clause: "1.1#6"', 'clause: "1.1#99"'), encoding="utf-8")
+    shutil.copytree(FIXTURE / A, tmp_path / "in")
+    data = tmp_path / "store"
+    assert main(["--root", str(project), "ingest", str(tmp_path / "in" / "2026-03" / "fee-ledger.csv"), "--form", "fee-ledger",
+                 "--site", A, "--month", "2026-03", "--data-dir", str(data)]) == 0
+    capsys.readouterr()
+    assert main(["--root", str(project), "report", "--month", "2026-03", "--data-dir", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "条款“1.1#99”在手册中不存在" in err and "Traceback" not in err
+
+
+def test_a_kpi_grouped_by_a_personal_field_is_rejected(handbook):
+    from handbook.records.kpis import Definitions, check
+
+    defs = Definitions.model_validate({"kpis": [], "counts": [
+        {"id": "x", "title": "按房号", "form": "complaint-log", "date": "received_at", "by": "room", "clause": "3.19#4.4.B"}]})
+    assert any("个人信息" in p for p in check(defs, handbook))
