@@ -18,6 +18,20 @@ KPI_HEADER = ["月份", "管理处", "指标", "实际值", "分子", "分母", 
               "上月", "环比（百分点）", "本年累计", "目标依据", "计算口径"]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text that Excel would run as a formula (=, +, -, @ at the start) is kept as text with a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _safe_rows(rows: list[list]) -> list[list]:
+    return [[safe_cell(v) for v in row] for row in rows]
+
+
 def _blank(value):
     return "—" if value is None else value
 
@@ -32,7 +46,7 @@ def report_csv(report: dict) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(KPI_HEADER)
-    writer.writerows(kpi_rows(report))
+    writer.writerows(_safe_rows(kpi_rows(report)))
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -43,7 +57,7 @@ def _sheet(wb, title: str, header: list[str], rows: list[list], first: bool = Fa
     fill = PatternFill("solid", fgColor="DDEBF7")
     for c in ws[1]:
         c.font, c.fill = Font(bold=True), fill
-    for row in rows:
+    for row in _safe_rows(rows):
         ws.append(row)
     for i, name in enumerate(header, 1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(8, min(30, len(name) * 2 + 4))

@@ -1,0 +1,41 @@
+"""Statistics downloads never hand Excel a formula from uploaded text (CSV/formula injection)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+from openpyxl import load_workbook
+
+from conftest import ROOT
+from handbook.records.exports import report_csv, report_xlsx
+from handbook.records.report import Statistics
+
+EVIL_SITE = "=1+2管理处"
+
+
+def test_site_names_that_look_like_formulas_stay_text(handbook, tmp_path):
+    out = tmp_path / "sample"
+    listing = subprocess.run(
+        [sys.executable, "-m", "handbook", "--root", str(ROOT), "sample", "--out", str(out), "--months", "1",
+         "--sites", "1", "--seed", "7", "--end", "2026-10", "--json"], capture_output=True, text=True, check=True)
+    jobs = [dict(j, site=EVIL_SITE) for j in json.loads(listing.stdout)]
+    batch = tmp_path / "batch.json"
+    batch.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
+    store = tmp_path / "records"
+    subprocess.run([sys.executable, "-m", "handbook", "--root", str(ROOT), "ingest", "--batch", str(batch),
+                    "--data-dir", str(store)], capture_output=True, text=True, check=True)
+
+    report = Statistics(handbook, store).report("2026-10")
+    rows = list(csv.reader(io.StringIO(report_csv(report).decode("utf-8-sig"))))
+    sites = {r[1] for r in rows[1:]}
+    assert "'" + EVIL_SITE in sites and EVIL_SITE not in sites
+
+    wb = load_workbook(io.BytesIO(report_xlsx(report, "测试公司")))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            for value in row:
+                assert not (isinstance(value, str) and value.startswith("=")), (ws.title, value)
