@@ -98,7 +98,19 @@ def cmd_forms_list(args) -> int:
 
 
 class ChineseParser(argparse.ArgumentParser):
+    TRANSLATIONS = {
+        "unrecognized arguments": "无法识别的参数",
+        "the following arguments are required": "缺少必需的参数",
+        "invalid choice": "无效的选项",
+        "expected one argument": "需要一个值",
+        "invalid int value": "应为整数",
+        "argument ": "参数 ",
+        "choose from": "可选",
+    }
+
     def error(self, message):
+        for english, chinese in self.TRANSLATIONS.items():
+            message = message.replace(english, chinese)
         self.print_usage(sys.stderr)
         self.exit(2, f"参数有误：{message}\n请运行 handbook --help 查看用法。\n")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..site.links import clause_anchor, relative
+from ..site.links import clause_anchor, href_to, relative
 from .charts import count_bars, kpi_bars, trend
 from .exports import VERDICT, report_csv, report_xlsx
 from .report import CARRY_LABELS, COMPANY, Statistics
@@ -40,10 +40,7 @@ class StatisticsPages:
 
     # ------------------------------------------------------------ links
     def _href(self, target: str, from_src: str) -> str:
-        if target.endswith(".md"):
-            return relative(target, from_src, self.directory_urls)
-        depth = from_src.count("/") + (1 if self.directory_urls and not from_src.endswith("index.md") else 0)
-        return "../" * depth + target
+        return href_to(target, from_src, self.directory_urls)
 
     def clause_link(self, ref: str, from_src: str) -> str:
         chapter, _, sid = ref.partition("#")

@@ -7,7 +7,7 @@ from html import escape
 from ..forms.model import Form
 from ..forms.publish import artifact_paths
 from ..forms.spreadsheets import TYPE_LABELS, field_hint
-from .links import clause_anchor, relative
+from .links import clause_anchor, href_to, relative
 
 KIND_LABELS = {"record": "记录表（每月填报统计）", "form": "单据与台账", "checklist": "检查表"}
 INDEX = "forms/index.md"
@@ -23,10 +23,7 @@ class FormPages:
         self.directory_urls = directory_urls
 
     def _href(self, target: str, from_src: str) -> str:
-        if target.endswith(".md"):
-            return relative(target, from_src, self.directory_urls)
-        depth = from_src.count("/") + (1 if self.directory_urls and not from_src.endswith("index.md") else 0)
-        return "../" * depth + target
+        return href_to(target, from_src, self.directory_urls)
 
     def clause_link(self, ref: str, from_src: str) -> str:
         chapter, _, sid = ref.partition("#")

@@ -27,6 +27,14 @@ def relative(target_src: str, from_src: str, directory_urls: bool) -> str:
     return "./" if rel in (".", "./") else rel
 
 
+def href_to(target: str, from_src: str, directory_urls: bool) -> str:
+    """Link to a page (a .md source) or to any other generated file (a path from the site root)."""
+    if target.endswith(".md"):
+        return relative(target, from_src, directory_urls)
+    depth = from_src.count("/") + (1 if directory_urls and not from_src.endswith("index.md") else 0)
+    return "../" * depth + target
+
+
 def clause_anchor(sid: str) -> str:
     return "c-" + sid
 
