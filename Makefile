@@ -40,7 +40,6 @@ run: install
 	  $(BIN)/handbook sample --out out/sample --months 12 --sites 3 --seed 2026 --json > out/sample.json && \
 	  $(BIN)/handbook ingest --batch out/sample.json --data-dir data/records; \
 	fi
-	$(BIN)/handbook build
 	$(BIN)/handbook serve --host $(HOST) --port $(PORT)
 
 test: install-test

@@ -271,25 +271,12 @@ def normalize_cell(text: str, f: FormField, row: int, changes: Changes) -> str:
     return text
 
 
-# ---------------------------------------------------------------- the table
-def to_table(raw: RawTable, form: Form, others: list[Form] = ()) -> Table:
-    """Match the header to the form, reorder columns to the schema and normalise cells."""
-    if all(_is_blank(r) for r in raw.rows):
-        raise Unusable(m.RecordEmpty)
-    h = find_header(raw, form)
-    header = raw.rows[h]
-    check_form_matches(raw, header, form, list(others))
-    normalized: list[dict] = []
-    if raw.encoding in ("gb18030", "utf-16"):
-        normalized.append(note(m.NormEncoding, encoding={"gb18030": "GBK/GB18030", "utf-16": "UTF-16"}[raw.encoding]))
-    if h > 0:
-        normalized.append(note(m.NormTitleRows, row=h + 1))
+def header_layout(form: Form, header: list, h: int, width: int, column_blank, normalized: list[dict]):
+    """Map file columns to the form: (label issues, file column of each form field, extra-cell columns).
 
+    column_blank(col) says whether a body column holds nothing; shared by the Frictionless and the fast engine.
+    """
     labels = form.by_label()
-    body = raw.rows[h + 1:]
-    while body and _is_blank(body[-1]):      # templates carry formatted but empty rows at the end
-        body.pop()
-    width = max([len(header)] + [len(r) for r in body])
     issues: list[Issue] = []
     position: dict[str, int] = {}           # label → column index in the file
     duplicates: dict[str, list[int]] = defaultdict(list)
@@ -297,10 +284,9 @@ def to_table(raw: RawTable, form: Form, others: list[Form] = ()) -> Table:
     for col in range(width):
         value = header[col] if col < len(header) else None
         label = clean_header(value, form)
-        column_blank = all(col >= len(r) or r[col] is None or str(r[col]).strip() == "" for r in body)
         if label in labels:
             if label in position:
-                if column_blank:
+                if column_blank(col):
                     continue
                 duplicates[label].append(col)
                 continue
@@ -308,7 +294,7 @@ def to_table(raw: RawTable, form: Form, others: list[Form] = ()) -> Table:
             before = "" if value is None else str(value)
             if before != label:
                 normalized.append(note(m.NormHeader, before=before, after=label, field=label))
-        elif column_blank:
+        elif column_blank(col):
             if value is not None and str(value).strip():
                 normalized.append(note(m.NormEmptyColumn, col=col + 1, value=str(value).strip()))
         elif value is None or not str(value).strip():
@@ -331,7 +317,43 @@ def to_table(raw: RawTable, form: Form, others: list[Form] = ()) -> Table:
     order = [position.get(f.label) for f in form.fields]
     if [c for c in order if c is not None] != sorted(c for c in order if c is not None):
         normalized.append(note(m.NormColumnOrder))
+    return issues, order, extra_cells
 
+
+def body_notes(blank_first: list[int], blank_count: int, zero_rows: list[int]) -> list[dict]:
+    """Notes on skipped blank rows and “本月无” rows (first ten blank row numbers, their count)."""
+    out = []
+    if blank_count:
+        shown = "、".join(map(str, blank_first)) + ("等" if blank_count > 10 else "")
+        out.append(note(m.NormBlankRows, count=blank_count, rows=shown, row_list=blank_first))
+    if zero_rows:
+        out.append(note(m.NormZeroReport, rows="、".join(map(str, zero_rows)), row_list=zero_rows))
+    return out
+
+
+# ---------------------------------------------------------------- the table
+def to_table(raw: RawTable, form: Form, others: list[Form] = ()) -> Table:
+    """Match the header to the form, reorder columns to the schema and normalise cells."""
+    if all(_is_blank(r) for r in raw.rows):
+        raise Unusable(m.RecordEmpty)
+    h = find_header(raw, form)
+    header = raw.rows[h]
+    check_form_matches(raw, header, form, list(others))
+    normalized: list[dict] = []
+    if raw.encoding in ("gb18030", "utf-16"):
+        normalized.append(note(m.NormEncoding, encoding={"gb18030": "GBK/GB18030", "utf-16": "UTF-16"}[raw.encoding]))
+    if h > 0:
+        normalized.append(note(m.NormTitleRows, row=h + 1))
+
+    body = raw.rows[h + 1:]
+    while body and _is_blank(body[-1]):      # templates carry formatted but empty rows at the end
+        body.pop()
+    width = max([len(header)] + [len(r) for r in body])
+
+    def column_blank(col: int) -> bool:
+        return all(col >= len(r) or r[col] is None or str(r[col]).strip() == "" for r in body)
+
+    issues, order, extra_cells = header_layout(form, header, h, width, column_blank, normalized)
     changes = Changes()
     rows, numbers, blank_rows, zero_rows = [], [], [], []
     for i, raw_row in enumerate(body):
@@ -354,11 +376,6 @@ def to_table(raw: RawTable, form: Form, others: list[Form] = ()) -> Table:
                                     m.RecordExtraCell.template.format(row=number, value=str(raw_row[col]).strip())))
         rows.append(out)
         numbers.append(number)
-    if blank_rows:
-        shown = "、".join(map(str, blank_rows[:10])) + ("等" if len(blank_rows) > 10 else "")
-        normalized.append(note(m.NormBlankRows, count=len(blank_rows), rows=shown, row_list=blank_rows[:10]))
-    if zero_rows:
-        normalized.append(note(m.NormZeroReport, rows="、".join(map(str, zero_rows)), row_list=zero_rows))
-    normalized += changes.entries()
+    normalized += body_notes(blank_rows[:10], len(blank_rows), zero_rows) + changes.entries()
     return Table(form=form, labels=[f.label for f in form.fields], rows=rows, row_numbers=numbers,
                  header_row=h + 1, issues=issues, normalized=normalized)
