@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install install-test run build check test browser clean
+.PHONY: install install-test run build check test browser clean bench
 
 $(BIN)/handbook: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest -q
+
+# Benchmarks (issue 7); never part of `make test`. ROWS=1000000 for the full run.
+ROWS ?= 100000
+bench: install-test
+	$(BIN)/python bench/run.py --rows $(ROWS)
 
 clean:
 	rm -rf site $(VENV) .pytest_cache

@@ -1,0 +1,138 @@
+"""The DuckDB engine (records/fast.py, fastfile.py) returns exactly the Frictionless engine's report.
+
+Hypothesis builds small forms from the forms' constraint vocabulary and CSV files mixing valid,
+invalid and messy cells; both engines must give the same errors (type, row, field, value,
+message), rows and normalisation notes. Every messy-input test of test_records_validate.py
+is also run with both engines compared on each call.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import test_records_validate as trv
+from handbook.forms.model import Form
+from handbook.records import validate as v
+from handbook.records.validate import cn_id_check_digit, validate_file
+
+ID17 = "11010119900307123"
+CELLS = {
+    "string": ["甲", "乙", "服务类", "工程类", "x", " 甲 ", "本月无", "'", '"q"', "a,b", "行\n换"],
+    "integer": ["0", "1", "42", "99", "100", "-3", "+5", "05", "1.5", "abc", "１２", "1,234", "3件", "1_0", "1e3",
+                "99999999999999999999"],
+    "number": ["0", "12.50", "-0.5", ".5", "5.", "1e5", "abc", "12元", "1,234.5", "NaN", "inf", "１２.５", " 7 "],
+    "date": ["2026-11-05", "2026/11/5", "2026年11月5日", "2026-02-30", "0000-01-01", "2026-11-05 00:00", "明天", "20261105"],
+    "datetime": ["2026-11-05 09:30", "2026-11-05 9:30", "2026/11/05 09:30:00", "2026-11-05 09:30:15", "2026-11-05",
+                 "2026-11-05 24:00", "2026-11-05T09:30", "2026年11月5日 9点30分", "昨天"],
+    "time": ["09:30", "9:30", "9点30分", "24:00", "09:30:00", "0930", "x"],
+    "boolean": ["是", "否", "是的", "对", "Y"],
+    "mobile": ["13800138000", "138 0013 8000", "+8613800138000", "12800138000", "1380013800", "138-0013-8000"],
+    "cn-id": [ID17 + cn_id_check_digit(ID17), ID17 + "0", ID17[:-1] + "x", "110101199002301234", "12345"],
+    "room": ["3-2-1102", "3栋2单元1102室", "3—2—1102", "3-2", "A-1-101"],
+    "pattern": ["202611-001", "202611-001-2", "202611-1", "2026-11-001", "２０２６１１-００１"],
+}
+PATTERN = r"^\d{6}-\d{3}(-\d+)?$"
+
+
+@st.composite
+def fields(draw, i: int):
+    kind = draw(st.sampled_from(["string", "string", "integer", "number", "date", "datetime", "time", "boolean",
+                                 "mobile", "cn-id", "room", "pattern", "enum"]))
+    out = {"id": f"f{i}", "label": f"栏{i}", "required": draw(st.booleans())}
+    if kind in ("mobile", "cn-id", "room"):
+        out["format"] = kind
+        if kind == "mobile" and draw(st.booleans()):
+            out["pattern"] = r"^1[3-9]\d{9}$"
+    elif kind == "pattern":
+        out["pattern"] = PATTERN
+    elif kind == "enum":
+        out["enum"] = ["服务类", "工程类"]
+    elif kind != "string":
+        out["type"] = kind
+    if kind in ("integer", "number"):
+        if draw(st.booleans()):
+            out["min"] = draw(st.sampled_from([0, 1, 0.5]))
+        if draw(st.booleans()):
+            out["max"] = draw(st.sampled_from([99, 100, 12.5]))
+        if draw(st.booleans()):
+            out["unit"] = "元" if kind == "number" else "件"
+    return out, kind
+
+
+@st.composite
+def cases(draw):
+    n = draw(st.integers(1, 5))
+    specs = [draw(fields(i)) for i in range(n)]
+    extra = []
+    if draw(st.booleans()):       # the status / time-order rules
+        extra = [({"id": "received_at", "label": "受理时间", "type": "datetime"}, "datetime"),
+                 ({"id": "completed_at", "label": "完成时间", "type": "datetime"}, "datetime"),
+                 ({"id": "status", "label": "状态", "enum": ["处理中", "已完成", "已取消"]}, "status")]
+    specs += extra
+    keys = draw(st.lists(st.sampled_from([s[0]["id"] for s in specs]), min_size=1, max_size=2, unique=True))
+    form = Form.model_validate({"id": "gen-log", "number": "KF-9.9-09", "title": "生成表", "kind": "record",
+                                "procedure": "3.19#4.2", "primary_key": keys, "fields": [s[0] for s in specs]})
+    pool = dict(CELLS, enum=["服务类", "工程类", "其他", ""], status=["处理中", "已完成", "已取消", "别的"])
+    values = st.tuples(*[st.sampled_from(pool[kind] + [""]) for _, kind in specs])
+    rows = draw(st.lists(values, min_size=0, max_size=12))
+    if rows and draw(st.booleans()):
+        rows.insert(draw(st.integers(0, len(rows))), ("",) * len(specs))      # a blank row inside
+    if rows and draw(st.booleans()):
+        rows.append(rows[0])                                                  # a duplicate key
+    return form, [[s[0]["label"] for s in specs]] + [list(r) for r in rows]
+
+
+def both(path: Path, form, others=()):
+    ref = validate_file(path, form, others, engine="frictionless")
+    got = validate_file(path, form, others, engine="fast")
+    assert ref.exit_code == got.exit_code
+    assert [(e.type, e.row, e.field, e.value) for e in got.errors] == [(e.type, e.row, e.field, e.value) for e in ref.errors]
+    assert [e.message for e in got.errors] == [e.message for e in ref.errors]
+    assert got.rows == ref.rows and got.normalized == ref.normalized
+    if ref.table is not None and ref.valid:
+        assert v.canonical_csv(got.table) == v.canonical_csv(ref.table)
+    return ref
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_generated_forms_and_tables_give_identical_reports(case):
+    form, rows = case
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f.csv"
+        path.write_bytes(buf.getvalue().encode("utf-8"))
+        both(path, form)
+
+
+def test_error_cap_is_identical(tmp_path):
+    rows = [trv.HEADER] + [[f"bad{i}", "x", "x", "x", "x", "x", "x", "x", "", "", "", "", "x"] for i in range(1500)]
+    path = tmp_path / "many.csv"
+    path.write_bytes(trv.csv_bytes(rows))
+    ref = both(path, trv.FORM)
+    assert any(e.type == "too-many-errors" for e in ref.errors)
+
+
+@pytest.fixture(autouse=True)
+def compare_engines(request, monkeypatch):
+    """For the imported record tests: every validate_file call runs both engines and compares."""
+    if request.node.module.__name__ != __name__ or not request.node.name.startswith("test_rec_"):
+        yield
+        return
+    monkeypatch.setattr(trv, "validate_file", lambda path, form, others=(), progress=None: both(path, form, others))
+    yield
+
+
+# every messy-input test of the records tests, again, through both engines
+for _name in dir(trv):
+    if _name.startswith("test_") and _name not in ("test_cli_exit_codes_and_json", "test_progress_bar_on_large_files",
+                                                     "test_the_sites_own_xlsx_template_filled_in_validates"):
+        globals()["test_rec_" + _name[5:]] = getattr(trv, _name)
