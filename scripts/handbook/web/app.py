@@ -91,7 +91,8 @@ class Intake:
                           "versions": 1 + len(slot["history"]) if slot else 0})
         status = self.builder.status()["message"] if self.builder else ""
         return {"sites": sites, "site": site, "month": month, "month_label": f"{month[:4]}年{int(month[5:])}月",
-                "forms": self.handbook.record_forms(), "selected_form": request.query_params.get("form"),
+                "forms": sorted(self.handbook.record_forms(), key=lambda f: f.due == "none"),
+                "selected_form": request.query_params.get("form"),
                 "table": table, "max_mb": self.max_upload_mb, "stats_status": status}
 
     # ------------------------------------------------------------ pages
