@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 import random
 import subprocess
@@ -24,57 +25,104 @@ BIN = ROOT / ".venv" / "bin"
 
 from handbook.forms.schema import table_schema  # noqa: E402
 from handbook.loader import load_handbook  # noqa: E402
-from handbook.records.validate import TIME_ORDER, cn_id_check_digit  # noqa: E402
+from handbook.records.validate import DONE_FIELDS, TIME_ORDER, cn_id_check_digit  # noqa: E402
 
 LATER = {a for a, _ in TIME_ORDER}
+WORDS = ["楼道灯不亮", "电梯异响", "垃圾未清", "噪音扰民", "漏水", "停车纠纷", "绿化修剪", "门禁故障"]
+# One bad cell per bad row, chosen so that it breaks exactly one check (no knock-on errors).
+BAD_TYPE = {"integer": "三", "number": "十二元", "date": "2026-02-30", "datetime": "明天上午", "time": "25:00",
+            "boolean": "也许"}
 
 
-def good(f, i: int, rnd: random.Random) -> str:
-    if f.id in ("no",) or (f.pattern and "\\d{6}-\\d{3}" in f.pattern):
-        return f"2026{(i // 1000000) % 12 + 1:02d}-{i % 1000000:06d}"[:6] + f"-{i % 1000:03d}-{i // 1000}"
+def good_row(form, i: int, rnd: random.Random) -> dict:
+    """A row that passes every check of validate.py: patterns, enums, formats, key, time order, status."""
+    start = dt.datetime(2026, 1, 1, 8) + dt.timedelta(minutes=rnd.randrange(365 * 24 * 60))
+    done = rnd.random() < 0.6
+    row = {}
+    for f in form.fields:
+        if f.id in form.primary_key and f.type == "string":
+            row[f.id] = f"{202601 + (i // 100000) % 12:06d}-{i % 1000:03d}-{i // 1000}"   # unique, matches ^\d{6}-\d{3}(-\d+)?$
+        elif f.id == "status":
+            row[f.id] = "已完成" if done else "处理中"
+        elif f.id in DONE_FIELDS:
+            row[f.id] = (start + dt.timedelta(hours=rnd.randint(1, 72))).strftime("%Y-%m-%d %H:%M") if done else ""
+        elif f.enum:
+            row[f.id] = rnd.choice(f.enum)
+        elif f.format == "mobile" or (f.pattern and "1[3-9]" in f.pattern):
+            row[f.id] = f"1{rnd.randint(3, 9)}{rnd.randint(0, 999999999):09d}"
+        elif f.format == "cn-id":
+            base = f"110101{rnd.randint(1960, 2000)}{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}{rnd.randint(100, 999)}"
+            row[f.id] = base + cn_id_check_digit(base)
+        elif f.format == "room":
+            row[f.id] = f"{rnd.randint(1, 30)}-{rnd.randint(1, 4)}-{rnd.randint(1, 33)}0{rnd.randint(1, 4)}"
+        elif f.pattern:
+            row[f.id] = ""
+        elif f.type == "datetime":
+            when = start if f.id not in LATER else start + dt.timedelta(hours=rnd.randint(1, 96))
+            row[f.id] = when.strftime("%Y-%m-%d %H:%M") if f.required or rnd.random() < 0.5 else ""
+        elif f.type == "date":
+            row[f.id] = start.strftime("%Y-%m-%d")
+        elif f.type == "time":
+            row[f.id] = start.strftime("%H:%M")
+        elif f.type == "integer":
+            lo, hi = int(f.min if f.min is not None else 0), int(f.max if f.max is not None else 50)
+            row[f.id] = str(rnd.randint(lo, hi))
+        elif f.type == "number":
+            lo, hi = f.min if f.min is not None else 0, f.max if f.max is not None else 500
+            row[f.id] = f"{rnd.uniform(lo, hi):.2f}"
+        elif f.type == "boolean":
+            row[f.id] = rnd.choice(["是", "否"])
+        else:
+            row[f.id] = rnd.choice(WORDS) if f.required or rnd.random() < 0.7 else ""
+    return row
+
+
+def breakable(form) -> list:
+    """Fields where one wrong cell gives exactly one error (status and completion times would give two)."""
+    out = []
+    for f in form.fields:
+        if f.id == "status" or f.id in DONE_FIELDS or (f.type == "string" and not (f.required or f.enum or f.pattern or f.format)):
+            continue
+        out.append(f)
+    return out
+
+
+def bad_cell(f, i: int) -> str:
+    if f.type in BAD_TYPE:
+        return BAD_TYPE[f.type]
     if f.enum:
-        return rnd.choice(f.enum) if f.id != "status" else "处理中"
-    if f.format == "mobile":
-        return f"1{rnd.randint(3, 9)}{rnd.randint(0, 999999999):09d}"
-    if f.format == "cn-id":
-        base = f"340104{rnd.randint(1960, 2000)}0{rnd.randint(1, 9)}1{rnd.randint(0, 9)}{rnd.randint(100, 999)}"
-        return base + cn_id_check_digit(base)
-    if f.format == "room":
-        return f"{rnd.randint(1, 30)}-{rnd.randint(1, 4)}-{rnd.randint(1, 33)}0{rnd.randint(1, 4)}"
-    if f.pattern:
-        return ""
-    return {"integer": str(rnd.randint(int(f.min or 0), int(f.max or 50) if f.max is not None else 50)),
-            "number": f"{rnd.uniform(f.min or 0, f.max if f.max is not None else 500):.2f}",
-            "date": f"2026-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
-            "datetime": f"2026-11-{rnd.randint(1, 28):02d} {rnd.randint(8, 9):02d}:{rnd.randint(0, 59):02d}",
-            "time": f"{rnd.randint(0, 23):02d}:{rnd.randint(0, 59):02d}",
-            "boolean": rnd.choice(["是", "否"]), "string": f"内容{i % 997}"}[f.type]
-
-
-BAD = {"integer": "三", "number": "十二元", "date": "2026-02-30", "datetime": "明天上午", "time": "25:00",
-       "boolean": "也许", "string": "其他"}
+        return "无此项"
+    if f.format == "mobile" or f.pattern or f.format:
+        return "12345"
+    return ""                                 # a required text: the required error
 
 
 def generate(form, rows: int, bad: float, path: Path) -> None:
+    """rows rows; exactly round(rows * bad) of them (evenly spread) with one bad cell each."""
     rnd = random.Random(7)
+    targets = breakable(form)
+    keys = set(form.primary_key)
+    n_bad = round(rows * bad)
+    step = rows / n_bad if n_bad else 0
+    bad_rows = {int(k * step) for k in range(n_bad)}
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\r\n")
         w.writerow([f.label for f in form.fields])
         for i in range(rows):
-            row = [good(f, i, rnd) for f in form.fields]
-            row = ["" if f.id in LATER and not f.required else c for f, c in zip(form.fields, row)]   # no time-order / status clashes
-            if rnd.random() < bad:
-                j = rnd.randrange(len(form.fields))
-                row[j] = BAD[form.fields[j].type] if not form.fields[j].enum else "其他"
-            w.writerow(row)
+            row = good_row(form, i, rnd)
+            if i in bad_rows:
+                f = targets[i % len(targets)]
+                row[f.id] = f"坏{i}" if f.id in keys else bad_cell(f, i)   # a key stays unique: only its pattern error
+            w.writerow([row[f.id] for f in form.fields])
 
 
-def timed(cmd: list[str]) -> tuple[float, int]:
+def timed(cmd: list[str], cwd: Path = ROOT) -> tuple[float, int]:
     """Wall seconds and peak RSS (MB) of one child process."""
     probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
              "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
              "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True, check=True,
+                         cwd=cwd).stdout.split()
     return float(out[0]), int(out[1]) // 1024
 
 
@@ -109,7 +157,10 @@ def main() -> None:
             if not path.exists():
                 generate(form, args.rows, bad, path)
             runs = {
-                "frictionless validate": [str(BIN / "frictionless"), "validate", "--schema", str(schema), str(path)],
+                # relative paths, run in bench/out: Frictionless refuses absolute paths ("not safe") and would
+                # time an instant resource-error instead of the validation
+                "frictionless validate": [str(BIN / "frictionless"), "validate", "--limit-errors", "10000",
+                                          "--schema", schema.name, path.name],
                 "handbook validate (fast)": [str(BIN / "handbook"), "validate", str(path), "--form", form_id,
                                              "--engine", "fast", "--json"],
                 "duckdb typed scan": duckdb_scan(path, form),
@@ -118,7 +169,7 @@ def main() -> None:
                 runs["handbook validate (frictionless)"] = [str(BIN / "handbook"), "validate", str(path), "--form",
                                                            form_id, "--engine", "frictionless", "--json"]
             for name, cmd in runs.items():
-                secs, mb = timed(cmd)
+                secs, mb = timed(cmd, OUT if name == "frictionless validate" else ROOT)
                 results[(kind, name)] = (secs, mb)
                 print(f"{form_id:<16}{kind:<7}{name:<28}{secs:>8.2f}{args.rows / secs:>12,.0f}{mb:>8}")
         fast, fr, scan = (results[("clean", n)] for n in ("handbook validate (fast)", "frictionless validate", "duckdb typed scan"))

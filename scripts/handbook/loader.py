@@ -171,6 +171,8 @@ def _pattern_hint(loc: tuple) -> str:
 
 
 # ---------------------------------------------------------------- loading
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 def load_yaml(path: Path, model):
     """Read one YAML file (safe loader only) into a pydantic model, or return its problems."""
     try:
@@ -178,18 +180,24 @@ def load_yaml(path: Path, model):
     except (OSError, UnicodeDecodeError) as exc:
         return None, [m.Problem(m.FileUnreadable, path, None, {"detail": str(exc)})]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        detail = getattr(exc, "problem", None) or str(exc)
-        return None, [m.Problem(m.YamlSyntax, path, mark.line + 1 if mark else None, {"detail": detail})]
+        # libyaml when built in: the same safe schema, ~10× faster, and YAML parsing was most of the start-up
+        # time of every command. Syntax errors are re-read with the pure-Python loader so that messages and
+        # line numbers stay what they were.
+        data = yaml.load(text, Loader=FAST_LOADER)
+    except yaml.YAMLError:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            detail = getattr(exc, "problem", None) or str(exc)
+            return None, [m.Problem(m.YamlSyntax, path, mark.line + 1 if mark else None, {"detail": detail})]
     if not isinstance(data, dict):
         actual = "空文件" if data is None else "列表或单个值"
         return None, [m.Problem(m.NotAMapping, path, 1, {"actual": actual})]
     try:
         item = model.model_validate(data)
     except ValidationError as exc:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)     # only for the line numbers of the problems
         return None, [problem_from_pydantic(path, node, e) for e in exc.errors()]
     item._source = str(path)
     return item, []

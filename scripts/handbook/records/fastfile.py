@@ -24,7 +24,9 @@ from .reading import RawTable, Unusable, sniff_delimiter
 from .. import messages as m
 
 CHUNK = 1 << 22
-WS = "".join(f"\\x{{{ord(ch):x}}}" for ch in map(chr, range(0x110000)) if ch.isspace())
+# What str.isspace() calls whitespace (str.strip() removes it), as an RE2 class: nothing above U+3000, so the
+# scan stops there (the full range cost 0.25 s at every start). RE2 beats DuckDB's trim(c, chars) here (measured).
+WS = "".join(f"\\x{{{ord(ch):x}}}" for ch in map(chr, range(0x3001)) if ch.isspace())
 
 
 def blank(c: str) -> str:
@@ -99,7 +101,34 @@ def suspect(f: FormField, c: str) -> str:
         parts.append(f"ends_with({c}, 'x')")
     if f.format == "room":
         parts.append(f"regexp_matches({c}, {fast.q('[' + ''.join(map(chr, DASHES)) + ']|单元')})")
-    return "(" + " OR ".join(parts) + ")"
+    test = "(" + " OR ".join(parts) + ")"
+    # Most cells are already canonical: one cheap test clears them, and the tests above (three or four
+    # regular expressions per cell) run only on the rest. A canonical cell is ASCII without spaces, so none
+    # of the tests above can hold for it; CASE evaluates ELSE only for the rows the WHEN left.
+    canon = canonical(f, c)
+    return f"(CASE WHEN {c} = '' OR {canon} THEN FALSE ELSE {test} END)" if canon else test
+
+
+CANON = {"date": "[0-9]{4}-[0-9]{2}-[0-9]{2}", "datetime": "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}",
+         "time": "[0-9]{2}:[0-9]{2}", "integer": "-?[0-9]{1,18}", "number": "-?[0-9]{1,20}([.][0-9]{1,18})?",
+         "mobile": "1[3-9][0-9]{9}", "cn-id": "[0-9]{17}[0-9X]", "room": "[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}"}
+
+
+def canonical(f: FormField, c: str) -> str | None:
+    """SQL true for a cell normalize_cell leaves as it is, false-or-unknown otherwise (or None)."""
+    if f.type == "boolean":
+        return f"{c} IN ('是', '否')"
+    if f.type != "string":
+        return f"regexp_full_match({c}, {fast.q(CANON[f.type])})"
+    if f.format == "mobile" or (f.pattern and "1[3-9]" in f.pattern):
+        return f"regexp_full_match({c}, {fast.q(CANON['mobile'])})"
+    if f.format in CANON:
+        return f"regexp_full_match({c}, {fast.q(CANON[f.format])})"
+    if f.enum and not f.format and not f.pattern and all(e == e.strip() for e in f.enum):
+        return f"{c} IN ({', '.join(map(fast.q, f.enum))})"
+    if f.pattern or f.format:
+        return f"regexp_full_match({c}, '[0-9A-Za-z]+(-[0-9A-Za-z]+)*')"
+    return None
 
 
 def validate_csv(path: Path, form: Form, others, result) -> bool:
