@@ -49,6 +49,7 @@ test: install-test
 ROWS ?= 100000
 bench: install-test
 	$(BIN)/python bench/run.py --rows $(ROWS)
+	$(BIN)/python bench/build_bench.py --runs 3
 
 clean:
 	rm -rf site $(VENV) .pytest_cache

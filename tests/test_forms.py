@@ -72,10 +72,13 @@ def test_xlsx_templates_have_dropdowns_dates_frozen_header_and_guide(site_dir, h
                 assert lists.get(f"{letter}2") == '"' + ",".join(field.enum) + '"', (form.id, field.label)
             if field.type == "boolean":
                 assert lists.get(f"{letter}2") == '"是,否"'
+            style = ws.column_dimensions[letter].number_format
             if field.type == "date":
-                assert ws.cell(row=2, column=col).number_format == "yyyy-mm-dd"
+                assert style == "yyyy-mm-dd", (form.id, field.label)
             if field.type == "datetime":
-                assert ws.cell(row=2, column=col).number_format == "yyyy-mm-dd hh:mm"
+                assert style == "yyyy-mm-dd hh:mm", (form.id, field.label)
+            if field.type == "string":
+                assert style == "@", (form.id, field.label)
         guide = wb["填写说明"]
         assert [c.value for c in guide[4]] == ["列名", "类型", "必填", "填写要求", "个人信息"]
         assert guide.max_row >= 4 + len(form.fields)
