@@ -12,7 +12,6 @@ from pathlib import Path
 from .. import messages as m
 
 SHOWN_ERRORS = 200
-DEFAULT_DATA_DIR = Path("data/records")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 SITE_BAD = re.compile(r"[\\/\x00-\x1f|]")
 
@@ -28,7 +27,9 @@ def _handbook(args):
 
 
 def _data_dir(args) -> Path:
-    return Path(args.data_dir) if args.data_dir else _root(args) / DEFAULT_DATA_DIR
+    from .store import data_dir_for
+
+    return data_dir_for(_root(args), args.data_dir)
 
 
 def _record_form(handbook, form_id: str):

@@ -34,6 +34,16 @@ TMP_PREFIX = ".tmp-"
 VERSION = 1
 
 
+DEFAULT_DATA_DIR = Path("data/records")
+DATA_DIR_ENV = "HANDBOOK_DATA_DIR"
+
+
+def data_dir_for(root: Path, given: str | None = None) -> Path:
+    """--data-dir if given, else $HANDBOOK_DATA_DIR, else data/records under the project."""
+    chosen = given or os.environ.get(DATA_DIR_ENV)
+    return Path(chosen) if chosen else Path(root) / DEFAULT_DATA_DIR
+
+
 class StoreError(Exception):
     """The store cannot be read or written; carries a Chinese message."""
 

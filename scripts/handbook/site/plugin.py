@@ -17,6 +17,7 @@ from mkdocs.structure.files import File, Files
 
 from ..loader import Handbook, load_handbook
 from ..messages import ProblemsFound
+from ..records.store import DATA_DIR_ENV
 from .config import HandbookConfig
 from ..forms.publish import DATA_PACKAGE, artifacts, package_descriptor
 from .form_pages import INDEX as FORMS_INDEX, FormPages, form_src
@@ -55,7 +56,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return config
 
     def _data_dir(self, root: Path) -> Path:
-        return root / (os.environ.get("HANDBOOK_DATA_DIR") or self.config.data_dir)
+        return root / (os.environ.get(DATA_DIR_ENV) or self.config.data_dir)
 
     def _statistics(self, root: Path, config):
         """The 月度统计 section; with no records yet it says so instead of failing."""

@@ -7,11 +7,10 @@ from pathlib import Path
 
 from .. import messages as m
 
-DEFAULT_DATA_DIR = Path("data/records")
-
-
 def _data_dir(args) -> Path:
-    return Path(args.data_dir) if args.data_dir else Path(args.root).resolve() / DEFAULT_DATA_DIR
+    from ..records.store import data_dir_for
+
+    return data_dir_for(Path(args.root).resolve(), args.data_dir)
 
 
 def cmd_user_add(args) -> int:

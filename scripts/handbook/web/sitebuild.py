@@ -10,6 +10,8 @@ import threading
 import time
 from pathlib import Path
 
+from ..records.store import DATA_DIR_ENV
+
 log = logging.getLogger("handbook.web")
 SOURCES = ("procedures", "forms", "docs", "organisation.yml", "mkdocs.yml", "data/jieba-dict.txt", "data/kpis.yml")
 
@@ -41,7 +43,7 @@ class SiteBuilder:
         from mkdocs.exceptions import MkDocsException
 
         target = self.base / f"site-{time.time_ns()}"
-        os.environ["HANDBOOK_DATA_DIR"] = str(self.data_dir)
+        os.environ[DATA_DIR_ENV] = str(self.data_dir)
         try:
             build(load_config(str(self.root / "mkdocs.yml"), site_dir=str(target)))
         except (MkDocsException, OSError) as exc:
