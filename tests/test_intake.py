@@ -262,3 +262,17 @@ def test_the_staff_site_is_served_at_the_root(app, tmp_path):
     app.state.intake.builder.on_switch(site)
     r = TestClient(app).get("/")
     assert r.status_code == 200 and "客服中心工作手册" in r.text
+
+
+def test_filled_excel_template_is_accepted(clerk, handbook, data_dir, site_dir):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(site_dir / "downloads" / "complaint-log.xlsx")
+    ws = wb["填报"]
+    for col, value in enumerate(good_row(1), 1):
+        ws.cell(row=2, column=col, value=value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = upload(clerk, buf.getvalue(), filename="投诉处理记录表.xlsx")
+    assert r.status_code == 200, text(r)
+    assert Store(data_dir).manifest()["records"]["complaint-log"][SITE]["2026-10"]["current"]["rows"] == 1
