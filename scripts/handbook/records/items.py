@@ -51,6 +51,13 @@ def _status(item: Item, row: dict) -> Item:
     return item
 
 
+def _withdrawn(item: Item, row: dict) -> Item:
+    """Forms without a completion column for cancellations: 已取消 counts from the start time."""
+    if row.get("status") == "已取消":
+        item.cancelled, item.done = item.start, None
+    return item
+
+
 # ---------------------------------------------------------------- builders
 def complaints(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
     out = []
@@ -165,9 +172,7 @@ def violations(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
         times = [_at(x["rectified_at"]) for x in [r, *seconds.get(r["no"], [])] if x.get("rectified_at")]
         item = Item("violation-notice", r["no"], r["issued_at"], _midnight(r["deadline"]) + DAY,
                     min(times) if times else None, row=r)
-        if r.get("status") == "已取消":
-            item.cancelled, item.done = item.start, None
-        out.append(item)
+        out.append(_withdrawn(item, r))
     return out
 
 
@@ -175,9 +180,7 @@ def key_loans(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
     out = []
     for r in rows("key-loan-log"):
         item = Item("key-loan-log", r["no"], r["lent_at"], r["due_back_at"], _at(r.get("returned_at")), row=r)
-        if r.get("status") == "已取消":
-            item.cancelled, item.done = item.start, None
-        out.append(item)
+        out.append(_withdrawn(item, r))
     return out
 
 
