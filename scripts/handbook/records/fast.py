@@ -20,8 +20,6 @@ import re
 from decimal import Decimal
 from types import SimpleNamespace
 
-from frictionless import errors as ferrors
-
 from ..forms.model import Form, FormField
 from ..forms.schema import field_pattern
 from .issues import Issue
@@ -45,7 +43,10 @@ VALUE = {"integer": "TRY_CAST({c} AS HUGEINT)", "number": f"TRY_CAST({{c}} AS {N
 MAYBE_NUMBER = {"integer": r"regexp_full_match({c}, '[\p{{Nd}}+\-_]+')",
                 "number": r"regexp_full_match({c}, '(?i)[\p{{Nd}}+\-._einftyas]+')"}
 # Python's \d is any Unicode digit; so is RE2's \p{Nd}. A cell with a non-ASCII digit goes to Frictionless.
-OTHER_DIGIT = r"(regexp_matches({c}, '[^\x00-\x7f]') AND regexp_matches(regexp_replace({c}, '[0-9]', '', 'g'), '\p{{Nd}}'))"
+# strlen (bytes) = length (characters) exactly when the cell is ASCII. In a projection DuckDB evaluates both
+# sides of AND/OR for every row; only CASE skips the rest, so the cheap test guards the regular expressions.
+OTHER_DIGIT = (r"(CASE WHEN strlen({c}) = length({c}) THEN FALSE "
+               r"ELSE regexp_matches(regexp_replace({c}, '[0-9]', '', 'g'), '\p{{Nd}}') END)")
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 
@@ -81,13 +82,15 @@ class Plan:
         self.form = form
         self.col = {f.label: f"c{j}" for j, f in enumerate(form.fields)}
         self.codes: list[tuple] = []           # code → (kind, label, note)
+        self.rules = None
         for f in form.fields:
             if f.type != "string" and (f.pattern or f.format):
                 raise Unsupported("pattern on a non-string column")
 
     def code(self, kind: str, label: str | None, note: str = "") -> int:
-        self.codes.append((kind, label, note))
-        return len(self.codes) - 1
+        if (kind, label, note) not in self.codes:
+            self.codes.append((kind, label, note))
+        return self.codes.index((kind, label, note))
 
     def ok(self, f: FormField) -> str:
         return OK[f.type].format(c=self.col[f.label])
@@ -96,12 +99,55 @@ class Plan:
         c = self.col[f.label]
         return f"CASE WHEN {c} <> '' AND {self.ok(f)} THEN {VALUE.get(f.type, '{c}').format(c=c)} END"
 
-    def cell_errors(self, f: FormField) -> list[str]:
+    def clear_value(self, f: FormField) -> str:
+        """value() for a cell known to pass clear()."""
         c = self.col[f.label]
-        required = self.code("constraint-error", f.label, 'constraint "required"')
-        out = [f"CASE WHEN {c} = '' AND {str(f.required).upper()} THEN {required} END"]
+        return f"CASE WHEN {c} <> '' THEN {VALUE.get(f.type, '{c}').format(c=c)} END"
+
+    def clear(self, f: FormField, canonical: str | None) -> str:
+        """SQL true only for a cell that is valid on its own, not exotic, and (with canonical, the caller's
+        test that normalisation leaves it as it is) already normalised: one cheap test for the usual cell."""
+        c = self.col[f.label]
+        if f.type == "string":
+            if canonical is None:
+                return "FALSE"
+            tests = []
+            pattern = field_pattern(f)
+            if pattern:     # ASCII digits only: a cell that passes is ASCII, so never exotic
+                tests.append(f"regexp_full_match({c}, {q(re2(pattern).replace(chr(92) + 'p{Nd}', '[0-9]'))})")
+            if f.enum:
+                tests.append(f"{c} IN ({', '.join(q(e) for e in f.enum)})")
+            if (pattern or f.format) and not pattern:
+                tests.append(f"regexp_full_match({c}, '[\\x21-\\x7e]*')")   # a format without pattern: ASCII
+        else:
+            tests = [self.ok(f)]
+            value = VALUE.get(f.type, "{c}").format(c=c)
+            if f.min is not None:
+                tests.append(f"{value} >= {limit_literal(f, f.min)}")
+            if f.max is not None:
+                tests.append(f"{value} <= {limit_literal(f, f.max)}")
+        if canonical is not None:
+            tests.append(canonical)
+        # nested CASE: DuckDB evaluates both sides of AND in a projection
+        body = "TRUE"
+        for test in reversed(tests):
+            body = f"CASE WHEN {test} THEN {body} ELSE FALSE END"
+        return f"(CASE WHEN {c} = '' THEN {str(not f.required).upper()} ELSE {body} END)"
+
+    def all_clear(self, canonical) -> str:
+        """Every cell clear, not all blank, a key: the row can only have FormRules errors or a duplicate key."""
+        whens = [f"WHEN NOT {self.clear(f, canonical(f, self.col[f.label]))} THEN FALSE" for f in self.form.fields]
+        whens.append("WHEN " + " AND ".join(f"{c} = ''" for c in self.col.values()) + " THEN FALSE")
+        keys = [self.col[self.form.field(k).label] for k in self.form.primary_key]
+        whens.append("WHEN " + " AND ".join(f"{c} = ''" for c in keys) + " THEN FALSE")
+        return "(CASE " + " ".join(whens) + " ELSE TRUE END)"
+
+    def cell_checks(self, f: FormField) -> list[tuple[str, int]]:
+        """(condition, error code) for one cell, in Frictionless's order for that cell."""
+        c = self.col[f.label]
+        out = [(f"{c} = '' AND {str(f.required).upper()}", self.code("constraint-error", f.label, 'constraint "required"'))]
         if f.type != "string":
-            out.append(f"CASE WHEN {c} <> '' AND NOT {self.ok(f)} THEN {self.code('type-error', f.label)} END")
+            out.append((f"{c} <> '' AND NOT {self.ok(f)}", self.code('type-error', f.label)))
         checks = []
         if f.type == "string":
             pattern = field_pattern(f)
@@ -117,7 +163,7 @@ class Plan:
                 checks.append(("maximum", f"{value} > {limit_literal(f, f.max)}"))
         for kind, cond in checks:
             code = self.code("constraint-error", f.label, 'constraint "%s"' % kind)
-            out.append(f"CASE WHEN {c} <> '' AND {self.ok(f)} AND {cond} THEN {code} END")
+            out.append((f"{c} <> '' AND {self.ok(f)} AND {cond}", code))
         return out
 
     def exotic(self) -> str:
@@ -125,13 +171,15 @@ class Plan:
         for f in self.form.fields:
             c = self.col[f.label]
             if f.type in MAYBE_NUMBER:
-                parts.append(f"(NOT {self.ok(f)} AND {MAYBE_NUMBER[f.type].format(c=c)})")
+                parts.append(f"(CASE WHEN {self.ok(f)} THEN FALSE ELSE {MAYBE_NUMBER[f.type].format(c=c)} END)")
             if f.type != "string" or f.pattern or f.format:
                 parts.append(OTHER_DIGIT.format(c=c))
         return " OR ".join(parts)
 
-    def rules(self) -> list[str]:
-        """FormRules (validate.py) as SQL, in its order."""
+    def rule_checks(self, value=None) -> list[tuple[str, int]]:
+        """FormRules (validate.py) as (condition, code), in its order (value: clear_value for clear rows)."""
+        if self.rules is not None:
+            return [(cond(value or self.value), code) for cond, code in self.rules]
         form, out = self.form, []
         for f in form.fields:
             if f.format == "cn-id":
@@ -140,11 +188,12 @@ class Plan:
                 birth = f"substr({c}, 7, 4) || '-' || substr({c}, 11, 2) || '-' || substr({c}, 13, 2)"
                 bad = (f"(substr({c}, 7, 4) = '0000' OR try_strptime({birth}, '%Y-%m-%d') IS NULL"
                        f" OR substr('10X98765432', (({total}) % 11) + 1, 1) <> substr({c}, 18, 1))")
-                out.append(f"CASE WHEN regexp_full_match({c}, '[0-9]{{17}}[0-9X]') AND {bad} THEN {self.code('cn-id', f.label)} END")
+                out.append((lambda v, c=c, bad=bad: f"CASE WHEN regexp_full_match({c}, '[0-9]{{17}}[0-9X]') THEN {bad} ELSE FALSE END",
+                            self.code('cn-id', f.label)))
         for f in form.fields:
             if f.format == "mobile" and f.pattern:
                 c = self.col[f.label]
-                out.append(f"CASE WHEN {c} <> '' AND NOT regexp_full_match({c}, '1[3-9][0-9]{{9}}') THEN {self.code('mobile', f.label)} END")
+                out.append((lambda v, c=c: f"{c} <> '' AND NOT regexp_full_match({c}, '1[3-9][0-9]{{9}}')", self.code('mobile', f.label)))
         for a, b in TIME_ORDER:
             fa, fb = form.field(a), form.field(b)
             if fa is None or fb is None or fa.type not in ("date", "datetime") or fb.type not in ("date", "datetime"):
@@ -153,49 +202,57 @@ class Plan:
                 if fa.type == "date":
                     raise Unsupported("date compared with datetime")
                 continue
-            out.append(f"CASE WHEN ({self.value(fa)}) < ({self.value(fb)}) THEN "
-                       f"{self.code('row-constraint', None, f'order|{fa.label}|{fb.label}')} END")
+            out.append((lambda v, fa=fa, fb=fb: f"({v(fa)}) < ({v(fb)})",
+                        self.code('row-constraint', None, f'order|{fa.label}|{fb.label}')))
         status = form.field("status")
         done = next((form.field(d) for d in DONE_FIELDS if form.field(d) is not None), None)
         if status is not None and done is not None and CLOSED <= set(status.enum or []):
-            s, when = self.col[status.label], f"({self.value(done)})"
+            s = self.col[status.label]
             for state in ("已完成", "已取消") if done.id == "completed_at" else ("已完成",):
-                out.append(f"CASE WHEN {s} = {q(state)} AND {when} IS NULL THEN "
-                           f"{self.code('row-constraint', None, f'needs-time|{state}|{done.label}')} END")
-            out.append(f"CASE WHEN {s} <> '' AND {s} NOT IN ('已完成', '已取消') AND {when} IS NOT NULL THEN "
-                       f"{self.code('row-constraint', None, 'needs-status|')} END")
-        return out
+                out.append((lambda v, state=state: f"{s} = {q(state)} AND ({v(done)}) IS NULL",
+                            self.code('row-constraint', None, f'needs-time|{state}|{done.label}')))
+            out.append((lambda v: f"{s} <> '' AND {s} NOT IN ('已完成', '已取消') AND ({v(done)}) IS NOT NULL",
+                        self.code('row-constraint', None, 'needs-status|')))
+        self.rules = out
+        return self.rule_checks(value)
 
-    def sql(self) -> str:
+    def columns(self, clear: str | None = None) -> str:
+        """Select-list over c0…cN: errs, h, exotic, key values k0….
+
+        errs is NULL for a row without errors, else its codes in Frictionless's order with -1 where the
+        duplicate-key error belongs (only known once every row is seen); h hashes the typed key (NULL when
+        the key is empty) so that duplicates are found by grouping 8-byte hashes and confirmed on k0….
+        clear names a boolean column (all_clear()): those rows skip every per-cell test.
+        """
         form = self.form
         keys = [form.field(k) for k in form.primary_key]
         key_ids = {k.id for k in keys}
         first = keys + [f for f in form.fields if f.id not in key_ids]
-        cells = [e for f in first for e in self.cell_errors(f)]
+        cells = [e for f in first for e in self.cell_checks(f)]
+        rules = self.rule_checks()
         blank = self.code("blank-row", None)
         all_blank = " AND ".join(f"{c} = ''" for c in self.col.values())
         key_values = [f"({self.value(k)})" for k in keys]
         none = " AND ".join(f"{v} IS NULL" for v in key_values)
         pk_none = self.code("primary-key", None, 'cells composing the primary keys are all "None"')
-        pk_dup = self.code("primary-key", None, "dup")
-        rules = self.rules()
-        return f"""
-        WITH k AS (
-          SELECT *, {none} AS pk_none,
-                 lag(i) OVER (PARTITION BY {', '.join(key_values)} ORDER BY i) AS pk_prev,
-                 lag(xr) OVER (PARTITION BY {', '.join(key_values)} ORDER BY i) AS pk_prev_xr
-          FROM t
-        ), e AS (
-          SELECT *, list_concat(
-                   CASE WHEN {all_blank} THEN [{blank}] ELSE list_filter([{', '.join(cells)}], lambda x: x IS NOT NULL) END,
-                   CASE WHEN pk_none THEN [{pk_none}] WHEN pk_prev IS NOT NULL THEN [{pk_dup}] ELSE [] END,
-                   list_filter([{', '.join(rules) or 'NULL'}]::INTEGER[], lambda x: x IS NOT NULL)) AS errs,
-                 ({self.exotic()}) AS exotic
-          FROM k
-        )
-        SELECT i, xr, pk_prev, pk_prev_xr, errs, exotic, {', '.join(self.col.values())}
-        FROM e WHERE len(errs) > 0 OR exotic ORDER BY i LIMIT {ERROR_LIMIT}
-        """
+        self.pk_dup = self.code("primary-key", None, "dup")
+        bad = " OR ".join(f"({c})" for c in [all_blank, none] + [c for c, _ in cells + rules])
+
+        def codes(checks):
+            items = ", ".join(f"CASE WHEN {c} THEN {code} END" for c, code in checks) or "NULL"
+            return f"list_filter([{items}]::INTEGER[], lambda x: x IS NOT NULL)"
+        errs = (f"CASE WHEN {bad} THEN list_concat(CASE WHEN {all_blank} THEN [{blank}] ELSE {codes(cells)} END, "
+                f"CASE WHEN {none} THEN [{pk_none}] ELSE [] END, [-1], {codes(rules)}) END")
+        h = f"CASE WHEN NOT ({none}) THEN hash({', '.join(key_values)}) END"
+        exotic = f"({self.exotic()})"
+        if clear:
+            simple = self.rule_checks(self.clear_value)
+            simple_bad = " OR ".join(f"({c})" for c, _ in simple) or "FALSE"
+            errs = f"CASE WHEN {clear} THEN (CASE WHEN {simple_bad} THEN list_concat([-1], {codes(simple)}) END) ELSE {errs} END"
+            h = f"CASE WHEN {clear} THEN hash({', '.join(f'({self.clear_value(k)})' for k in keys)}) ELSE {h} END"
+            exotic = f"CASE WHEN {clear} THEN FALSE ELSE {exotic} END"
+        ks = ", ".join(f"{v} AS k{j}" for j, v in enumerate(key_values))
+        return f"{errs} AS errs, {h} AS h, {exotic} AS exotic, {ks}"
 
 
 class RowsView:
@@ -217,21 +274,35 @@ class _Numbers(dict):
         return self.total
 
 
-def check(con, form: Form, total: int, label_issues: list[Issue] = ()) -> list[Issue]:
-    """Validate table t (see module doc). Raises Unsupported when Frictionless must decide."""
-    plan = Plan(form)
-    result = con.execute(plan.sql())
+def duplicates(candidates: list[tuple[int, tuple]]) -> dict[int, int]:
+    """{row: the previous row with the same key} from (row, typed key) of the rows whose key hash repeats."""
+    last: dict[tuple, int] = {}
+    out = {}
+    for i, key in sorted(candidates, key=lambda c: c[0]):
+        if key in last:
+            out[i] = last[key]
+        last[key] = i
+    return out
+
+
+def translate(plan: Plan, rows: dict[int, tuple], dups: dict[int, int], xr_of: dict[int, int], total: int,
+              label_issues: list[Issue] = ()) -> list[Issue]:
+    """Issues from rows {i: (xr, errs, cells)} (every row with errors or a duplicate key) and dups {i: prev}."""
+    form = plan.form
     view = RowsView(form, total)
     found = []
-    while batch := result.fetchmany(2048):
-        for i, xr, prev, prev_xr, errs, exotic, *cells in batch:
-            if exotic:
-                raise Unsupported("cell")
-            view.rows[i] = cells
-            view.row_numbers[i] = xr
-            if prev is not None:
-                view.row_numbers[prev] = prev_xr
-            found += [(i, prev, code) for code in errs]
+    for i in sorted(rows):
+        xr, errs, cells = rows[i]
+        errs = list(errs) if errs is not None else [-1]
+        if i not in dups and errs == [-1]:
+            continue
+        view.rows[i] = cells
+        view.row_numbers[i] = xr
+        if i in dups:
+            view.row_numbers[dups[i]] = xr_of[dups[i]]
+        at = errs.index(-1)
+        for code in errs[:at] + ([plan.pk_dup] if i in dups else []) + errs[at + 1:]:
+            found.append((i, dups.get(i), code))
         if len(found) >= ERROR_LIMIT:
             break
     found = found[:ERROR_LIMIT]
@@ -245,6 +316,7 @@ def check(con, form: Form, total: int, label_issues: list[Issue] = ()) -> list[I
         elif kind == "primary-key" and note == "dup":
             e.note = f"the same as in the row at position {prev + 2}"
         elif kind == "blank-row":
+            from frictionless import errors as ferrors
             e.title, e.note = ferrors.BlankRowError.title, ""
         elif note == "needs-status|":
             status = view.rows[i][view.labels.index(form.field("status").label)]
@@ -254,6 +326,31 @@ def check(con, form: Form, total: int, label_issues: list[Issue] = ()) -> list[I
         if issue is not None:
             issues.append(issue)
     return too_many(issues, len(found), view.labels)
+
+
+def check(con, form: Form, total: int, label_issues: list[Issue] = ()) -> list[Issue]:
+    """Validate table t(i, xr, c0…) (see module doc). Raises Unsupported when Frictionless must decide."""
+    plan = Plan(form)
+    names = list(plan.col.values())
+    cols = plan.columns()
+    nk = len(form.primary_key)
+    con.execute(f"CREATE TEMP VIEW checked AS SELECT i, xr, [{', '.join(names)}] AS cells, {cols} FROM t")
+    if con.execute("SELECT count(*) FROM checked WHERE exotic").fetchone()[0]:
+        raise Unsupported("cell")
+    rows = {i: (xr, errs, cells) for i, xr, errs, cells in con.execute(
+        f"SELECT i, xr, errs, cells FROM checked WHERE errs IS NOT NULL ORDER BY i LIMIT {ERROR_LIMIT}").fetchall()}
+    hashes = [h for (h,) in con.execute("SELECT h FROM checked WHERE h IS NOT NULL GROUP BY h HAVING count(*) > 1").fetchall()]
+    dups, xr_of = {}, {}
+    if hashes:
+        keys = ", ".join(f"k{j}" for j in range(nk))
+        found = con.execute(f"SELECT i, xr, errs, cells, {keys} FROM checked WHERE h IN ({', '.join(map(str, hashes))})"
+                            ).fetchall()
+        dups = duplicates([(r[0], tuple(r[4:])) for r in found])
+        for i, xr, errs, cells, *_ in found:
+            xr_of[i] = xr
+            if i in dups:
+                rows[i] = (xr, errs, cells)
+    return translate(plan, rows, dups, xr_of, total, label_issues)
 
 
 def load(con, table) -> None:

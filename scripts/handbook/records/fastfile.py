@@ -8,6 +8,7 @@ ragged rows, title rows above the header) returns None and the Python reader tak
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import tempfile
@@ -21,6 +22,7 @@ from .issues import Issue
 from .normalize import (DASHES, FULL_WIDTH, ZERO_REPORT, Changes, Table, body_notes, check_form_matches,
                         find_header, header_layout, normalize_cell)
 from .reading import RawTable, Unusable, sniff_delimiter
+from .validate import ERROR_LIMIT
 from .. import messages as m
 
 CHUNK = 1 << 22
@@ -30,7 +32,12 @@ WS = "".join(f"\\x{{{ord(ch):x}}}" for ch in map(chr, range(0x3001)) if ch.isspa
 
 
 def blank(c: str) -> str:
-    return f"regexp_full_match({c}, '[{WS}]*')"
+    return f"(CASE WHEN {c} = '' THEN TRUE ELSE regexp_full_match({c}, '[{WS}]*') END)"
+
+
+def all_blank(cols: list[str]) -> str:
+    """Every cell blank; stops at the first filled cell (AND in a projection would test every cell)."""
+    return "(CASE " + " ".join(f"WHEN NOT {blank(c)} THEN FALSE" for c in cols) + " ELSE TRUE END)"
 
 
 FULL = "".join(sorted(set("".join(k for k in map(chr, FULL_WIDTH)))))
@@ -45,7 +52,7 @@ def connect(tmp: str):
 
 def scan(path: Path) -> tuple[int, bool] | None:
     """(line breaks, ends with one) if the file is plain UTF-8-ish text with one kind of line end."""
-    lf = cr = crlf = 0
+    lf = cr = 0
     last = b""
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
@@ -53,9 +60,10 @@ def scan(path: Path) -> tuple[int, bool] | None:
                 return None
             lf += chunk.count(b"\n")
             cr += chunk.count(b"\r")
-            crlf += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
             last = chunk[-1:]
-    if cr and not cr == crlf == lf:
+    # as many CR as LF: CRLF line ends (counting "\r\n" pairs took longer than the whole scan; a stray CR
+    # that happens to balance would change the row count, which validate_csv compares with lf)
+    if cr and cr != lf:
         return None
     return lf, last == b"\n"
 
@@ -80,7 +88,7 @@ def head_rows(path: Path) -> tuple[list[list[str]], str, str] | None:
     return rows, delimiter, {"utf-8-sig": "utf-8-bom"}.get(encoding, encoding)
 
 
-def suspect(f: FormField, c: str) -> str:
+def suspect_sql(f: FormField, c: str) -> str:
     """True where normalize_cell might change the cell (never false when it would)."""
     parts = [f"regexp_matches({c}, '^[{WS}]|[{WS}]$')"]
     if f.type != "string" or f.format or f.pattern:
@@ -114,6 +122,13 @@ CANON = {"date": "[0-9]{4}-[0-9]{2}-[0-9]{2}", "datetime": "[0-9]{4}-[0-9]{2}-[0
          "mobile": "1[3-9][0-9]{9}", "cn-id": "[0-9]{17}[0-9X]", "room": "[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}"}
 
 
+def settled(f: FormField, c: str) -> str | None:
+    """SQL true for a cell normalize_cell leaves as it is, for Plan.clear (None: ok() already implies it)."""
+    if f.type in ("date", "datetime", "time", "boolean"):
+        return None           # their ok() patterns are canonical forms
+    return canonical(f, c) or f"NOT {suspect_sql(f, c)}"
+
+
 def canonical(f: FormField, c: str) -> str | None:
     """SQL true for a cell normalize_cell leaves as it is, false-or-unknown otherwise (or None)."""
     if f.type == "boolean":
@@ -129,6 +144,26 @@ def canonical(f: FormField, c: str) -> str | None:
     if f.pattern or f.format:
         return f"regexp_full_match({c}, '[0-9A-Za-z]+(-[0-9A-Za-z]+)*')"
     return None
+
+
+BLANK, ZERO, SUSPECT, EXTRA, EXOTIC = 1, 2, 4, 8, 16
+
+
+class Source:
+    """The CSV body as DuckDB reads it: every column VARCHAR, '' for empty, file row n from 0."""
+
+    def __init__(self, path: Path, width: int, delimiter: str):
+        spec = "{" + ", ".join(f"'r{k}': 'VARCHAR'" for k in range(width)) + "}"
+        self.width = width
+        self.cols = [f"r{k}" for k in range(width)]
+        self.sql = (f"(SELECT {', '.join(f'coalesce({c}, {chr(39) * 2}) AS {c}' for c in self.cols)} "
+                    f"FROM read_csv({fast.q(str(path))}, header = false, skip = 1, auto_detect = false, "
+                    f"columns = {spec}, delim = {fast.q(delimiter)}, quote = '\"', escape = '\"', "
+                    f"null_padding = true, strict_mode = true))")
+
+    def numbered(self) -> str:
+        # row_number() OVER () runs as DuckDB's streaming window: file order, nothing materialised
+        return f"(SELECT row_number() OVER () - 1 AS n, * FROM {self.sql})"
 
 
 def validate_csv(path: Path, form: Form, others, result) -> bool:
@@ -153,114 +188,178 @@ def validate_csv(path: Path, form: Form, others, result) -> bool:
         result.unusable = exc
         return True
     folder = tempfile.TemporaryDirectory(prefix="handbook-fast-")
-    tmp = folder.name
-    con = connect(tmp)
-    width = len(header)
-    cols = [f"r{k}" for k in range(width)]
-    spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
+    con = connect(folder.name)
+    source = Source(path, len(header), delimiter)
     try:
-        con.execute(f"""CREATE TEMP TABLE raw AS SELECT {', '.join(f"coalesce({c}, '') AS {c}" for c in cols)}
-            FROM read_csv({fast.q(str(path))}, header = false, skip = 1, auto_detect = false, columns = {spec},
-                          delim = {fast.q(delimiter)}, quote = '"', escape = '"', null_padding = true,
-                          strict_mode = true)""")
-    except duckdb.Error:
-        return False
-    count = con.execute("SELECT count(*) FROM raw").fetchone()[0]
-    if count != lines[0] - 1 + (0 if lines[1] else 1):
-        return False
-    done = fill(con, form, header, width, result, tmp)
+        done = fill(con, form, header, source, lines, result, folder.name)
+    except (fast.Unsupported, duckdb.Error):
+        done = False
     if done:
         result.table.rows.folder = folder     # removed with the rows
     return done
 
 
-def fill(con, form: Form, header: list, width: int, result, tmp: str) -> bool:
-    cols = [f"r{k}" for k in range(width)]
+def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str) -> bool:
+    """One streaming pass over the file into a narrow table p, then small queries on p.
+
+    p keeps per file row: h (hash of the typed key), f (BLANK|ZERO|SUSPECT|EXTRA|EXOTIC bits), errs (codes,
+    see fast.Plan.columns) and the raw cells only for rows that are flagged or have errors — so a clean
+    file costs a few bytes per row, never the whole table.
+    """
+    cols, width = source.cols, source.width
     normalized: list[dict] = []
     blanks: dict[int, bool] = {}
 
     def column_blank(col: int) -> bool:
-        if not blanks:
-            row = con.execute("SELECT " + ", ".join(f"bool_and({blank(c)})" for c in cols) + " FROM raw").fetchone()
+        if not blanks:       # only for odd headers (repeated or unknown labels): one more pass
+            row = con.execute("SELECT " + ", ".join(f"bool_and({blank(c)})" for c in cols) + f" FROM {source.sql}").fetchone()
             blanks.update({k: v is not False for k, v in enumerate(row)})
         return blanks[col]
 
     issues, order, extra = header_layout(form, header, 0, width, column_blank, normalized)
-    all_blank = " AND ".join(blank(c) for c in cols)
-    filled = " + ".join(f"(NOT {blank(c)})::INTEGER" for c in cols)
-    strip = "regexp_replace(%s, " + fast.q(f"^[{WS}]+|[{WS}]+$") + ", '', 'g')"
-    zero = " OR ".join(f"{strip % c} IN ({', '.join(map(fast.q, sorted(ZERO_REPORT)))})" for c in cols)
-    con.execute(f"CREATE TEMP VIEW kinds AS SELECT rowid AS n, {all_blank} AS blank, ({filled}) = 1 AND ({zero}) AS zero FROM raw")
-    last = con.execute("SELECT max(n) FROM kinds WHERE NOT blank").fetchone()[0]
-    last = -1 if last is None else last
-    skipped = con.execute(f"SELECT n, blank FROM kinds WHERE (blank OR zero) AND n <= {last} ORDER BY n").fetchall()
-    blank_rows = [n + 2 for n, b in skipped if b]
-    zero_rows = [n + 2 for n, b in skipped if not b]
-    keep = f"raw.rowid <= {last}" + (" AND raw.rowid NOT IN (SELECT n FROM kinds WHERE blank OR zero)" if skipped else "")
+    plan = fast.Plan(form)
+    columns = plan.columns()
+    clear_columns = plan.columns(clear="clear")
     fields = list(zip(form.fields, order))
     cell = {f.label: (f"r{col}" if col is not None else "''") for f, col in fields}
-    # cells a normalisation may change: through normalize_cell, in row order, like to_table
-    changes = Changes()
-    fixes = []
-    cond = " OR ".join(suspect(f, cell[f.label]) for f, col in fields if col is not None) or "FALSE"
+    names = list(plan.col.values())
+    nonblank = [f"NOT {blank(c)}" for c in cols]
+    zero_words = ", ".join(map(fast.q, sorted(ZERO_REPORT)))
+    strip = "regexp_replace(%s, " + fast.q(f"^[{WS}]+|[{WS}]+$") + ", '', 'g')"
+    zero_full = (f"(({' + '.join(f'({x})::INTEGER' for x in nonblank)}) = 1 AND "
+                 f"({' OR '.join(f'{strip % c} IN ({zero_words})' for c in cols)}))")
+    # a row with two filled cells is never a “本月无” row: most rows are cleared by the first two cells
+    zero = (f"(CASE WHEN {nonblank[0]} AND {nonblank[1]} THEN FALSE ELSE {zero_full} END)" if width > 1 else zero_full)
+    suspect = " OR ".join(suspect_sql(f, cell[f.label]) for f, col in fields if col is not None) or "FALSE"
     extra_cols = sorted(extra)
-    extra_cond = " OR ".join(f"NOT {blank(f'r{k}')}" for k in extra_cols) or "FALSE"
-    res = con.execute(f"SELECT rowid, {', '.join(cell[f.label] for f, _ in fields)}, "
-                      f"{', '.join(f'r{k}' for k in extra_cols) or 'NULL'}, {cond} FROM raw "
-                      f"WHERE {keep} AND (({cond}) OR ({extra_cond})) ORDER BY rowid")
-    while batch := res.fetchmany(4096):
-        for n, *values in batch:
-            number = n + 2
-            cells, rest, sus = values[:len(fields)], values[len(fields):-1], values[-1]
-            if sus:
-                fixes.append([n] + [normalize_cell(text, f, number, changes) for (f, _), text in zip(fields, cells)])
-            for k, value in zip(extra_cols, rest):
-                if value is not None and value.strip():
-                    issues.append(Issue("extra-cell", number, None, value.strip(),
-                                        m.RecordExtraCell.template.format(row=number, value=value.strip())))
-    normalized += body_notes(blank_rows[:10], len(blank_rows), zero_rows) + changes.entries()
-    names = [f"c{j}" for j in range(len(fields))]
-    if fixes:
-        fix_path = Path(tmp) / "fix.csv"
-        with open(fix_path, "w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh, lineterminator="\n").writerows(fixes)
-        spec = "{'n': 'BIGINT', " + ", ".join(f"'{c}': 'VARCHAR'" for c in names) + "}"
-        con.execute(f"CREATE TEMP TABLE fix AS SELECT * FROM read_csv({fast.q(str(fix_path))}, header = false, "
-                    f"auto_detect = false, columns = {spec}, quote = '\"', escape = '\"', parallel = false)")
-        pick = [f"CASE WHEN fix.n IS NULL THEN {cell[f.label]} ELSE coalesce(fix.{c}, '') END AS {c}"
-                for (f, _), c in zip(fields, names)]
-        source = "raw LEFT JOIN fix ON fix.n = raw.rowid"
-    else:
-        pick = [f"{cell[f.label]} AS {c}" for (f, _), c in zip(fields, names)]
-        source = "raw"
-    index = "row_number() OVER (ORDER BY raw.rowid) - 1" if skipped else "raw.rowid"
-    con.execute(f"CREATE TEMP VIEW t AS SELECT {index} AS i, raw.rowid + 2 AS xr, {', '.join(pick)} "
-                f"FROM {source} WHERE {keep}")
-    total = con.execute("SELECT count(*) FROM raw WHERE " + keep).fetchone()[0]
-    try:
-        result.errors = fast.check(con, form, total, issues)
-    except (fast.Unsupported, duckdb.Error):
+    extra_cond = " OR ".join(nonblank[k] for k in extra_cols) or "FALSE"
+    mapped = ", ".join(f"{cell[f.label]} AS {c}" for (f, _), c in zip(fields, names))
+    # a clear row (fast.Plan.all_clear) is neither blank nor in need of normalisation
+    flags = (f"CASE WHEN clear THEN 0 WHEN {all_blank(cols)} THEN {BLANK} ELSE "
+             f"(CASE WHEN {suspect} THEN {SUSPECT} ELSE 0 END) END + (CASE WHEN {zero} THEN {ZERO} ELSE 0 END) "
+             f"+ (CASE WHEN {extra_cond} THEN {EXTRA} ELSE 0 END)")
+    con.execute(f"""CREATE TABLE p AS
+        SELECT h, (f + CASE WHEN exotic THEN {EXOTIC} ELSE 0 END)::UTINYINT AS f, errs,
+               CASE WHEN f <> 0 OR errs IS NOT NULL THEN [{', '.join(cols)}] END AS cells
+        FROM (SELECT {', '.join(cols)}, {flags} AS f, {clear_columns} FROM
+              (SELECT *, {plan.all_clear(settled)} AS clear FROM (SELECT *, {mapped} FROM {source.sql})))""")
+    count = con.execute("SELECT count(*) FROM p").fetchone()[0]
+    if count != lines[0] - 1 + (0 if lines[1] else 1):
         return False
+    last = con.execute(f"SELECT max(rowid) FROM p WHERE f & {BLANK} = 0").fetchone()[0]
+    last = -1 if last is None else last
+    kept = f"rowid <= {last} AND f & {BLANK | ZERO} = 0"
+    if con.execute(f"SELECT count(*) FROM p WHERE {kept} AND f & {SUSPECT | EXOTIC} = {EXOTIC}").fetchone()[0]:
+        raise fast.Unsupported("cell")
+
+    # flagged rows in file order: skipped rows, normalisations through normalize_cell, extra cells
+    skipped: list[int] = []
+    blank_rows, zero_rows = [], []
+    changes = Changes()
+    fix_path = Path(tmp) / "fix.csv"
+    with open(fix_path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        res = con.execute(f"SELECT rowid, f, cells FROM p WHERE rowid <= {last} AND f & {BLANK | ZERO | SUSPECT | EXTRA} <> 0 "
+                          "ORDER BY rowid")
+        while batch := res.fetchmany(4096):
+            for n, f, raw_cells in batch:
+                number = n + 2
+                if f & (BLANK | ZERO):
+                    skipped.append(n)
+                    (blank_rows if f & BLANK else zero_rows).append(number)
+                    continue
+                if f & SUSPECT:
+                    values = [normalize_cell(raw_cells[col] if col is not None else "", fl, number, changes)
+                              for fl, col in fields]
+                    writer.writerow([n, *values])
+                for k in extra_cols:
+                    value = raw_cells[k]
+                    if value.strip():
+                        issues.append(Issue("extra-cell", number, None, value.strip(),
+                                            m.RecordExtraCell.template.format(row=number, value=value.strip())))
+    normalized += body_notes(blank_rows[:10], len(blank_rows), zero_rows) + changes.entries()
+    spec = "{'n': 'BIGINT', " + ", ".join(f"'{c}': 'VARCHAR'" for c in names) + "}"
+    con.execute(f"CREATE TABLE fix AS SELECT n, {', '.join(f'coalesce({c}, {chr(39) * 2}) AS {c}' for c in names)} "
+                f"FROM read_csv({fast.q(str(fix_path))}, header = false, auto_detect = false, columns = {spec}, "
+                f"quote = '\"', escape = '\"', parallel = false)")
+    con.execute(f"CREATE TABLE fixc AS SELECT n, [{', '.join(names)}] AS cells, {columns} FROM fix")
+    if con.execute("SELECT count(*) FROM fixc WHERE exotic").fetchone()[0]:
+        raise fast.Unsupported("cell")
+
+    def index(n: int) -> int:            # position in the normalised table (skipped rows left out)
+        return n - bisect.bisect_left(skipped, n)
+
+    def from_raw(raw_cells: list[str]) -> list[str]:
+        return [raw_cells[col] if col is not None else "" for _, col in fields]
+
+    found = {}
+    for n, errs, raw_cells in con.execute(f"SELECT rowid, errs, cells FROM p WHERE {kept} AND f & {SUSPECT} = 0 "
+                                          f"AND errs IS NOT NULL ORDER BY rowid LIMIT {ERROR_LIMIT}").fetchall():
+        found[index(n)] = (n + 2, errs, from_raw(raw_cells))
+    for n, errs, cells in con.execute(f"SELECT n, errs, cells FROM fixc WHERE errs IS NOT NULL ORDER BY n "
+                                      f"LIMIT {ERROR_LIMIT}").fetchall():
+        found[index(n)] = (n + 2, errs, cells)
+    hashes = f"SELECT h FROM p WHERE {kept} AND f & {SUSPECT} = 0 AND h IS NOT NULL UNION ALL SELECT h FROM fixc WHERE h IS NOT NULL"
+    repeated = [h for (h,) in con.execute(f"SELECT h FROM ({hashes}) GROUP BY h HAVING count(*) > 1").fetchall()]
+    dups, xr_of = {}, {}
+    if repeated:
+        within = ", ".join(map(str, repeated))
+        keys = ", ".join(f"k{j}" for j in range(len(form.primary_key)))
+        ids = [n for (n,) in con.execute(f"SELECT rowid FROM p WHERE {kept} AND f & {SUSPECT} = 0 AND h IN ({within})").fetchall()]
+        con.execute("CREATE TABLE ids AS SELECT unnest(?::BIGINT[]) AS n", [ids])
+        # a second pass, only when some key hash repeats: the cells and typed keys of those rows
+        candidates = con.execute(
+            f"SELECT n, errs, cells, {keys} FROM (SELECT n, [{', '.join(names)}] AS cells, {columns} FROM "
+            f"(SELECT n, {mapped} FROM {source.numbered()} WHERE n IN (SELECT n FROM ids))) "
+            f"UNION ALL SELECT n, errs, cells, {keys} FROM fixc WHERE h IN ({within})").fetchall()
+        dups = fast.duplicates([(index(r[0]), tuple(r[3:])) for r in candidates])
+        for n, errs, cells, *_ in candidates:
+            xr_of[index(n)] = n + 2
+            if index(n) in dups:
+                found[index(n)] = (n + 2, errs, cells)
+    total = last + 1 - len(skipped)
+    result.errors = fast.translate(plan, found, dups, xr_of, total, issues)
     result.rows = total
     result.normalized = normalized
-    result.table = DuckTable(form=form, labels=[f.label for f in form.fields], rows=DuckRows(con, names, total),
+    result.table = DuckTable(form=form, labels=[f.label for f in form.fields],
+                             rows=DuckRows(con, source, fields, names, skipped, last, total),
                              row_numbers=[], issues=issues, normalized=normalized)
     return True
 
 
 class DuckRows:
-    """The normalised rows, streamed from DuckDB (for canonical_csv when the file is stored)."""
+    """The normalised rows, streamed in file order (for canonical_csv when the file is stored): the file
+    once more, with the normalised rows of table fix merged in and skipped rows left out."""
 
-    def __init__(self, con, names: list[str], total: int):
-        self.con, self.names, self.total = con, names, total
+    def __init__(self, con, source: Source, fields, names: list[str], skipped: list[int], last: int, total: int):
+        self.con, self.source, self.fields, self.names = con, source, fields, names
+        self.skipped, self.last, self.total = set(skipped), last, total
 
     def __len__(self):
         return self.total
 
     def __iter__(self):
-        res = self.con.execute(f"SELECT {', '.join(self.names)} FROM t ORDER BY i")
+        fixes = self.con.cursor().execute(f"SELECT n, {', '.join(self.names)} FROM fix ORDER BY n")
+
+        def fix_rows():
+            while batch := fixes.fetchmany(8192):
+                yield from batch
+        pending = fix_rows()
+        nxt = next(pending, None)
+        picks = [f"r{col}" if col is not None else "''" for _, col in self.fields]
+        res = self.con.cursor().execute(f"SELECT {', '.join(picks)} FROM {self.source.sql}")
+        n = 0
         while batch := res.fetchmany(8192):
-            yield from (list(r) for r in batch)
+            for row in batch:
+                if n > self.last:
+                    return
+                if n not in self.skipped:
+                    if nxt is not None and nxt[0] == n:
+                        yield list(nxt[1:])
+                        nxt = next(pending, None)
+                    else:
+                        yield list(row)
+                n += 1
 
 
 class DuckTable(Table):
