@@ -5,10 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from .model import Form
 from .schema import DATETIME_FORMAT, field_pattern
@@ -48,6 +44,12 @@ def field_hint(field) -> str:
 
 
 def xlsx_template(form: Form, company: str) -> bytes:
+    # openpyxl takes 0.1 s to import; field_hint's users (every validation message) do not need it
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     wb = Workbook()
     ws = wb.active
     ws.title = "填报"

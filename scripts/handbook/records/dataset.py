@@ -22,6 +22,10 @@ def parse(value: str, kind: str):
         return None
     try:
         if kind == "datetime":
+            # stored cells are canonical "2026-11-05 14:30"; fromisoformat reads that shape ~20× faster
+            # than strptime (which stays the judge of anything else)
+            if len(value) == 16 and value[10] == " " and value[4] == value[7] == "-" and value[13] == ":":
+                return dt.datetime.fromisoformat(value)
             return dt.datetime.strptime(value, DATETIME_FORMAT)
         if kind == "date":
             return dt.date.fromisoformat(value)
@@ -57,15 +61,16 @@ class Dataset:
         for form, site, month, upload in store.current():
             if form in self.forms:
                 self.uploads.setdefault((form, site), []).append((month, upload))
-        self._parsed: dict[str, list[dict]] = {}
+        self._parsed: dict[str, list[tuple[tuple, dict]]] = {}
         self._as_of: dict[tuple[str, str, str], list[dict]] = {}
+        self._months = sorted({m for ups in self.uploads.values() for m, _ in ups})
 
     # ------------------------------------------------------------ what is there
     def sites(self, until: str | None = None) -> list[str]:
         return sorted({site for (_, site), ups in self.uploads.items() if until is None or any(m <= until for m, _ in ups)})
 
     def months(self) -> list[str]:
-        return sorted({m for ups in self.uploads.values() for m, _ in ups})
+        return list(self._months)
 
     def submitted(self, site: str, month: str) -> set[str]:
         return {form for (form, s), ups in self.uploads.items() if s == site and any(m == month for m, _ in ups)}
@@ -74,20 +79,23 @@ class Dataset:
         return any(m <= until for m, _ in self.uploads.get((form, site), []))
 
     # ------------------------------------------------------------ rows
-    def _rows_of(self, form: Form, upload: dict) -> list[dict]:
+    def _rows_of(self, form: Form, upload: dict) -> list[tuple[tuple, dict]]:
+        """(primary key as text, typed row) for every row of one upload, parsed once."""
         if upload["id"] not in self._parsed:
             by_label = form.by_label()
             text = self.store.read(upload).decode("utf-8")
             reader = csv.reader(io.StringIO(text, newline=""))
             header = next(reader, [])
-            fields = [by_label.get(label) for label in header]
+            columns = [(k, by_label[label].id, by_label[label].type) for k, label in enumerate(header) if label in by_label]
+            empty = dict.fromkeys((f.id for f in form.fields), None)
+            keys = form.primary_key
             rows = []
             for cells in reader:
-                row = {f.id: None for f in form.fields}
-                for f, cell in zip(fields, cells):
-                    if f is not None:
-                        row[f.id] = parse(cell, f.type)
-                rows.append(row)
+                row = empty.copy()
+                for k, fid, kind in columns:
+                    if k < len(cells) and cells[k] != "":
+                        row[fid] = cells[k] if kind == "string" else parse(cells[k], kind)
+                rows.append((tuple(as_text(row[k]) for k in keys), row))
             self._parsed[upload["id"]] = rows
         return self._parsed[upload["id"]]
 
@@ -99,8 +107,7 @@ class Dataset:
             for upload_month, upload in self.uploads.get((form_id, site), []):
                 if upload_month > month:
                     break
-                for row in self._rows_of(form, upload):
-                    merged[tuple(as_text(row.get(k)) for k in form.primary_key)] = row
+                merged.update(self._rows_of(form, upload))
             self._as_of[key] = list(merged.values())
         return self._as_of[key]
 

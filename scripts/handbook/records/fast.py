@@ -48,6 +48,12 @@ MAYBE_NUMBER = {"integer": r"regexp_full_match({c}, '[\p{{Nd}}+\-_]+')",
 OTHER_DIGIT = (r"(CASE WHEN strlen({c}) = length({c}) THEN FALSE "
                r"ELSE regexp_matches(regexp_replace({c}, '[0-9]', '', 'g'), '\p{{Nd}}') END)")
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+_YEAR = "[12][0-9]{3}"
+# Dates every calendar has (29 February is left to the per-cell test), hours 00–23.
+_DATE = (_YEAR + "-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)")
+_TIME = "(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+ONE_TEST = {"date": f"(?:{_DATE})", "datetime": f"(?:{_DATE} {_TIME})", "time": f"(?:{_TIME})",
+              "boolean": "(?:是|否)", "integer": "-?[0-9]{1,18}", "number": "-?[0-9]{1,20}(?:[.][0-9]{1,18})?"}
 
 
 class Unsupported(Exception):
@@ -108,6 +114,11 @@ class Plan:
         """SQL true only for a cell that is valid on its own, not exotic, and (with canonical, the caller's
         test that normalisation leaves it as it is) already normalised: one cheap test for the usual cell."""
         c = self.col[f.label]
+        one = self.one_test(f)
+        if one is not None:
+            test = (f"{c} IN ({', '.join(q(e) for e in f.enum)})" if one == "IN"
+                    else f"regexp_full_match({c}, {q(one)})")
+            return f"(CASE WHEN {c} = '' THEN {str(not f.required).upper()} ELSE {test} END)"
         if f.type == "string":
             if canonical is None:
                 return "FALSE"
@@ -134,12 +145,44 @@ class Plan:
             body = f"CASE WHEN {test} THEN {body} ELSE FALSE END"
         return f"(CASE WHEN {c} = '' THEN {str(not f.required).upper()} ELSE {body} END)"
 
+    def one_test(self, f: FormField) -> str | None:
+        """An RE2 pattern (or enum list) that only clear() cells of f match, so that clear() is one test.
+
+        Each matches ASCII only, or text without whitespace at either end: such cells are left as they are
+        by normalize_cell, and only non-ASCII cells can be exotic. None: clear() runs its several tests."""
+        if f.type == "string":
+            if f.enum:
+                if f.pattern or f.format or any(e != e.strip() or not e for e in f.enum):
+                    return None
+                return "IN"
+            if f.pattern:
+                if f.format or "1[3-9]" in f.pattern:      # phone numbers: normalize_cell may rewrite them
+                    return None
+                piece = re2(field_pattern(f)).replace("\\p{Nd}", "[0-9]")
+                if not piece.isascii() or re.search(r"\\[^.\-+*?()\[\]{}|^$/\\]|\.(?<!\\\.)|\s|\[\^", piece):
+                    return None
+                try:
+                    if re.fullmatch(piece, ""):
+                        return None
+                except re.error:
+                    return None
+                return f"(?:{piece})"
+            if f.format:
+                return {"mobile": "1[3-9][0-9]{9}", "cn-id": "[0-9]{17}[0-9X]",
+                        "room": "[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}"}.get(f.format)
+            return None
+        if f.min is not None or f.max is not None:
+            return None
+        return ONE_TEST.get(f.type)
+
     def all_clear(self, canonical) -> str:
         """Every cell clear, not all blank, a key: the row can only have FormRules errors or a duplicate key."""
         whens = [f"WHEN NOT {self.clear(f, canonical(f, self.col[f.label]))} THEN FALSE" for f in self.form.fields]
-        whens.append("WHEN " + " AND ".join(f"{c} = ''" for c in self.col.values()) + " THEN FALSE")
-        keys = [self.col[self.form.field(k).label] for k in self.form.primary_key]
-        whens.append("WHEN " + " AND ".join(f"{c} = ''" for c in keys) + " THEN FALSE")
+        keys = [self.form.field(k) for k in self.form.primary_key]
+        if not any(f.required for f in self.form.fields):
+            whens.append("WHEN " + " AND ".join(f"{c} = ''" for c in self.col.values()) + " THEN FALSE")
+        if not any(k.required for k in keys):
+            whens.append("WHEN " + " AND ".join(f"{self.col[k.label]} = ''" for k in keys) + " THEN FALSE")
         return "(CASE " + " ".join(whens) + " ELSE TRUE END)"
 
     def cell_checks(self, f: FormField) -> list[tuple[str, int]]:
