@@ -182,6 +182,22 @@ def test_report_json_has_the_documented_fields(store, capsys):
     assert {r["site"] for r in data["kpis"]} == {A, B, COMPANY}
 
 
+def test_report_limited_to_one_form_is_that_part_of_the_full_report(store, report, capsys):
+    assert main(["--root", str(ROOT), "report", "--month", "2026-03", "--data-dir", str(store), "--json",
+                 "--form", "complaint-log"]) == 0
+    part = json.loads(capsys.readouterr().out)
+    assert part["forms"] == ["complaint-log"]
+    assert {r["id"] for r in part["kpis"]} == {"complaint-handling-rate", "complaint-24h-rate", "complaint-callback-rate"}
+    assert part["kpis"] == [r for r in report["kpis"] if r["form"] == "complaint-log"]
+    assert part["counts"] == [r for r in report["counts"] if r["id"].startswith("complaints-")]
+    assert part["carryover"] == [r for r in report["carryover"] if r["form"] == "complaint-log"]
+    assert part["overdue"] == [o for o in report["overdue"] if o["form"] == "complaint-log"]
+    assert all(s["due"] == 1 for s in part["submissions"])
+    assert main(["--root", str(ROOT), "report", "--month", "2026-03", "--data-dir", str(store), "--form", "no-such"]) == 2
+    err = capsys.readouterr().err
+    assert "没有编号为“no-such”的记录表" in err and "Traceback" not in err
+
+
 def test_report_without_data_for_the_month_says_so(store, capsys):
     assert main(["--root", str(ROOT), "report", "--month", "2025-01", "--data-dir", str(store)]) == 1
     err = capsys.readouterr().err

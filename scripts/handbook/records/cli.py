@@ -208,13 +208,19 @@ def cmd_report(args) -> int:
     handbook = _handbook(args)
     if handbook is None or not _check_month(args.month):
         return 2
+    forms = None
+    if args.form:
+        forms = [_record_form(handbook, form_id) for form_id in args.form]
+        if None in forms:
+            return 2
+        forms = {f.id for f in forms}
     data_dir = _data_dir(args)
     try:
         stats = Statistics(handbook, data_dir)
         if args.month not in stats.months():
             print(m.ReportNoData.template.format(path=data_dir, month=args.month), file=sys.stderr)
             return 1
-        report = stats.report(args.month)
+        report = stats.report(args.month, forms)
     except KpiDefinitionError as exc:
         print(exc.report(), file=sys.stderr)
         return 2
@@ -276,6 +282,8 @@ def register(sub, parser_class) -> None:
 
     p = sub.add_parser("report", help="月度统计：各管理处和全公司的指标、业务量和跨月事项")
     p.add_argument("--month", required=True, help="统计月份，如 2026-11")
+    p.add_argument("--form", action="append", default=None,
+                   help="只统计取自这张记录表的指标、业务量和跨月事项（可重复，如 --form complaint-log）")
     p.add_argument("--data-dir", default=None, help="数据目录（默认 data/records）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(func=cmd_report)

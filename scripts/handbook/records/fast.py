@@ -66,7 +66,7 @@ def q(text: str) -> str:
 
 def re2(pattern: str) -> str:
     """A Python pattern as RE2 with the same meaning, or Unsupported."""
-    if re.search(r"\\[^d.\-+*?()\[\]{}|^$/\\]|\(\?|\[\^?\]", pattern):
+    if re.search(r"\\[^d.\-+*?()\[\]{}|^$/\\]|\(\?(?!:)|\[\^?\]", pattern):      # (?: groups are fine
         raise Unsupported(f"pattern {pattern}")
     return pattern.replace(r"\d", r"\p{Nd}")
 
@@ -219,10 +219,14 @@ class Plan:
                 parts.append(OTHER_DIGIT.format(c=c))
         return " OR ".join(parts)
 
-    def rule_checks(self, value=None) -> list[tuple[str, int]]:
-        """FormRules (validate.py) as (condition, code), in its order (value: clear_value for clear rows)."""
+    def rule_checks(self) -> list[tuple[str, int]]:
+        """FormRules (validate.py) as (condition, code), in its order, over the values() columns."""
+        return [(cond(self.v), code) for cond, code in self.rules_raw()]
+
+    def rules_raw(self) -> list[tuple]:
+        """The rules as (condition given a field → typed value SQL, code)."""
         if self.rules is not None:
-            return [(cond(value or self.value), code) for cond, code in self.rules]
+            return self.rules
         form, out = self.form, []
         for f in form.fields:
             if f.format == "cn-id":
@@ -257,10 +261,30 @@ class Plan:
             out.append((lambda v: f"{s} <> '' AND {s} NOT IN ('已完成', '已取消') AND ({v(done)}) IS NOT NULL",
                         self.code('row-constraint', None, 'needs-status|')))
         self.rules = out
-        return self.rule_checks(value)
+        return out
+
+    def v(self, f: FormField) -> str:
+        """The column values() gives f's typed value in."""
+        return "v" + self.col[f.label][1:]
+
+    def valued(self) -> list[FormField]:
+        """The fields whose typed values the key and the FormRules compare."""
+        seen: list[FormField] = [self.form.field(k) for k in self.form.primary_key]
+        for cond, _ in self.rules_raw():
+            cond(lambda f: seen.append(f) or "")
+        return list({f.id: f for f in seen}.values())
+
+    def values(self, clear: str | None = None) -> str:
+        """Select-list v… over c0…cN: each typed value once per row (the rules would parse a time again in
+        every rule that names it). Rows where the column clear is true need no validity test."""
+        out = []
+        for f in self.valued():
+            value = f"CASE WHEN {clear} THEN {self.clear_value(f)} ELSE {self.value(f)} END" if clear else self.value(f)
+            out.append(f"{value} AS {self.v(f)}")
+        return ", ".join(out) or "NULL AS v_none"
 
     def columns(self, clear: str | None = None) -> str:
-        """Select-list over c0…cN: errs, h, exotic, key values k0….
+        """Select-list over c0…cN and values(): errs, h, exotic, key values k0….
 
         errs is NULL for a row without errors, else its codes in Frictionless's order with -1 where the
         duplicate-key error belongs (only known once every row is seen); h hashes the typed key (NULL when
@@ -275,7 +299,7 @@ class Plan:
         rules = self.rule_checks()
         blank = self.code("blank-row", None)
         all_blank = " AND ".join(f"{c} = ''" for c in self.col.values())
-        key_values = [f"({self.value(k)})" for k in keys]
+        key_values = [self.v(k) for k in keys]
         none = " AND ".join(f"{v} IS NULL" for v in key_values)
         pk_none = self.code("primary-key", None, 'cells composing the primary keys are all "None"')
         self.pk_dup = self.code("primary-key", None, "dup")
@@ -289,10 +313,8 @@ class Plan:
         h = f"CASE WHEN NOT ({none}) THEN hash({', '.join(key_values)}) END"
         exotic = f"({self.exotic()})"
         if clear:
-            simple = self.rule_checks(self.clear_value)
-            simple_bad = " OR ".join(f"({c})" for c, _ in simple) or "FALSE"
-            errs = f"CASE WHEN {clear} THEN (CASE WHEN {simple_bad} THEN list_concat([-1], {codes(simple)}) END) ELSE {errs} END"
-            h = f"CASE WHEN {clear} THEN hash({', '.join(f'({self.clear_value(k)})' for k in keys)}) ELSE {h} END"
+            rules_bad = " OR ".join(f"({c})" for c, _ in rules) or "FALSE"
+            errs = f"CASE WHEN {clear} THEN (CASE WHEN {rules_bad} THEN list_concat([-1], {codes(rules)}) END) ELSE {errs} END"
             exotic = f"CASE WHEN {clear} THEN FALSE ELSE {exotic} END"
         ks = ", ".join(f"{v} AS k{j}" for j, v in enumerate(key_values))
         return f"{errs} AS errs, {h} AS h, {exotic} AS exotic, {ks}"
@@ -377,7 +399,8 @@ def check(con, form: Form, total: int, label_issues: list[Issue] = ()) -> list[I
     names = list(plan.col.values())
     cols = plan.columns()
     nk = len(form.primary_key)
-    con.execute(f"CREATE TEMP VIEW checked AS SELECT i, xr, [{', '.join(names)}] AS cells, {cols} FROM t")
+    con.execute(f"CREATE TEMP VIEW checked AS SELECT i, xr, [{', '.join(names)}] AS cells, {cols} "
+                f"FROM (SELECT *, {plan.values()} FROM t)")
     if con.execute("SELECT count(*) FROM checked WHERE exotic").fetchone()[0]:
         raise Unsupported("cell")
     rows = {i: (xr, errs, cells) for i, xr, errs, cells in con.execute(

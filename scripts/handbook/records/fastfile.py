@@ -12,6 +12,7 @@ import bisect
 import csv
 import io
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -171,11 +172,10 @@ def validate_csv(path: Path, form: Form, others, result) -> bool:
     if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
         return False
     try:
-        lines = scan(path)
         head = head_rows(path)
     except OSError:
         return False
-    if lines is None or head is None:
+    if head is None:
         return False
     rows, delimiter, encoding = head
     raw = RawTable(rows=rows, kind="csv", encoding=encoding)
@@ -190,10 +190,13 @@ def validate_csv(path: Path, form: Form, others, result) -> bool:
     folder = tempfile.TemporaryDirectory(prefix="handbook-fast-")
     con = connect(folder.name)
     source = Source(path, len(header), delimiter)
-    try:
-        done = fill(con, form, header, source, lines, result, folder.name)
-    except (fast.Unsupported, duckdb.Error):
-        done = False
+    # the line count (Python, one core) runs while DuckDB reads the file
+    with ThreadPoolExecutor(1) as pool:
+        lines = pool.submit(scan, path)
+        try:
+            done = fill(con, form, header, source, lines, result, folder.name)
+        except (fast.Unsupported, duckdb.Error, OSError):
+            done = False
     if done:
         result.table.rows.folder = folder     # removed with the rows
     return done
@@ -242,9 +245,11 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
         SELECT h, (f + CASE WHEN exotic THEN {EXOTIC} ELSE 0 END)::UTINYINT AS f, errs,
                CASE WHEN f <> 0 OR errs IS NOT NULL THEN [{', '.join(cols)}] END AS cells
         FROM (SELECT {', '.join(cols)}, {flags} AS f, {clear_columns} FROM
-              (SELECT *, {plan.all_clear(settled)} AS clear FROM (SELECT *, {mapped} FROM {source.sql})))""")
+              (SELECT *, {plan.values("clear")} FROM
+               (SELECT *, {plan.all_clear(settled)} AS clear FROM (SELECT *, {mapped} FROM {source.sql}))))""")
     count = con.execute("SELECT count(*) FROM p").fetchone()[0]
-    if count != lines[0] - 1 + (0 if lines[1] else 1):
+    lines = lines.result()
+    if lines is None or count != lines[0] - 1 + (0 if lines[1] else 1):
         return False
     last = con.execute(f"SELECT max(rowid) FROM p WHERE f & {BLANK} = 0").fetchone()[0]
     last = -1 if last is None else last
@@ -282,7 +287,8 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
     con.execute(f"CREATE TABLE fix AS SELECT n, {', '.join(f'coalesce({c}, {chr(39) * 2}) AS {c}' for c in names)} "
                 f"FROM read_csv({fast.q(str(fix_path))}, header = false, auto_detect = false, columns = {spec}, "
                 f"quote = '\"', escape = '\"', parallel = false)")
-    con.execute(f"CREATE TABLE fixc AS SELECT n, [{', '.join(names)}] AS cells, {columns} FROM fix")
+    con.execute(f"CREATE TABLE fixc AS SELECT n, [{', '.join(names)}] AS cells, {columns} "
+                f"FROM (SELECT *, {plan.values()} FROM fix)")
     if con.execute("SELECT count(*) FROM fixc WHERE exotic").fetchone()[0]:
         raise fast.Unsupported("cell")
 
@@ -310,7 +316,8 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
         # a second pass, only when some key hash repeats: the cells and typed keys of those rows
         candidates = con.execute(
             f"SELECT n, errs, cells, {keys} FROM (SELECT n, [{', '.join(names)}] AS cells, {columns} FROM "
-            f"(SELECT n, {mapped} FROM {source.numbered()} WHERE n IN (SELECT n FROM ids))) "
+            f"(SELECT *, {plan.values()} FROM (SELECT n, {mapped} FROM {source.numbered()} "
+            f"WHERE n IN (SELECT n FROM ids)))) "
             f"UNION ALL SELECT n, errs, cells, {keys} FROM fixc WHERE h IN ({within})").fetchall()
         dups = fast.duplicates([(index(r[0]), tuple(r[3:])) for r in candidates])
         for n, errs, cells, *_ in candidates:

@@ -109,13 +109,17 @@ class Statistics:
         return row
 
     # ------------------------------------------------------------ the month
-    def report(self, month: str) -> dict:
+    def report(self, month: str, forms: set[str] | None = None) -> dict:
+        """The month's statistics; forms limits them to those taken from these record forms."""
+        def wanted(form_id: str) -> bool:
+            return forms is None or form_id in forms
+
         sites = self.data.sites(until=month)
         groups = sites + [COMPANY]
-        kpis = [self.kpi_row(k, s, month) for k in self.defs.kpis for s in groups]
+        kpis = [self.kpi_row(k, s, month) for k in self.defs.kpis if wanted(k.form) for s in groups]
 
         counts = []
-        for spec in self.defs.counts:
+        for spec in (c for c in self.defs.counts if wanted(c.form)):
             total: Counter = Counter()
             for s in sites:
                 c = self.calc.count(spec, s, month)
@@ -124,7 +128,7 @@ class Statistics:
             counts += self._count_rows(spec, COMPANY, total)
 
         carry, overdue = [], []
-        for co in self.defs.carryover:
+        for co in (c for c in self.defs.carryover if wanted(c.form)):
             form = self.handbook.form_by_id[co.form]
             total: Counter = Counter()
             for s in sites:
@@ -140,15 +144,16 @@ class Statistics:
         submissions = []
         for s in sites:
             sent = self.data.submitted(s, month)
-            due = [f for f in self.handbook.record_forms()
-                   if f.due == "monthly" or (f.due == "pool" and self.data.ever_submitted(s, f.id, month))]
+            due = [f for f in self.handbook.record_forms() if wanted(f.id) and
+                   (f.due == "monthly" or (f.due == "pool" and self.data.ever_submitted(s, f.id, month)))]
             submissions.append({"site": s, "submitted": len([f for f in due if f.id in sent]), "due": len(due),
                                 "missing": [f.title for f in due if f.id not in sent]})
         notes = []
         if self.calendar.uncovered:
             years = "、".join(str(y) for y in sorted(self.calendar.uncovered))
             notes.append(f"{years}年的法定节假日安排未录入 data/workdays.yml，工作日按周一至周五计算。")
-        return {"month": month, "sites": sites, "kpis": kpis, "counts": counts, "carryover": carry,
+        return {"month": month, "forms": sorted(forms) if forms else None, "sites": sites, "kpis": kpis,
+                "counts": counts, "carryover": carry,
                 "overdue": sorted(overdue, key=lambda o: (-o["days_overdue"], o["site"], o["form"], o["no"])),
                 "submissions": submissions, "notes": notes}
 
