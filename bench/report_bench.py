@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import statistics
 import subprocess
 import sys
@@ -70,25 +69,23 @@ def build_store() -> None:
 
 
 # ---------------------------------------------------------------- hand-written query
+# 投诉事项 (3.19#4.1.7 A) for every evaluated month m, from the rows known at m (uploads for months <= m,
+# the latest upload winning per 编号): due +24h, or the 约定完成时间 signed by the 客服主管
+ITEMS = """
+CREATE TABLE complaint AS
+SELECT m, site, no, valid, major, category, department, received_at AS start,
+       CASE WHEN agreed_at IS NOT NULL AND approved_by <> '' THEN agreed_at
+            ELSE received_at + INTERVAL 24 HOUR END AS due,
+       CASE WHEN status = '已完成' THEN completed_at END AS done,
+       CASE WHEN status = '已取消' THEN coalesce(completed_at, received_at) END AS cancelled
+FROM (SELECT e.m, c.* FROM evals e JOIN complaints c ON c.upload_month <= e.m
+      QUALIFY row_number() OVER (PARTITION BY e.m, c.site, c.no ORDER BY c.upload_month DESC) = 1)
+"""
 SQL = """
 WITH
--- rows known at each evaluated month m: uploads for months <= m, the latest upload wins per 编号
-c_known AS (
-    SELECT e.m, c.* FROM evals e JOIN complaints c ON c.upload_month <= e.m
-    QUALIFY row_number() OVER (PARTITION BY e.m, c.site, c.no ORDER BY c.upload_month DESC) = 1
-),
 b_known AS (
     SELECT e.m, b.* FROM evals e JOIN callbacks b ON b.upload_month <= e.m
     QUALIFY row_number() OVER (PARTITION BY e.m, b.site, b.no ORDER BY b.upload_month DESC) = 1
-),
--- 投诉事项 (3.19#4.1.7 A): due +24h, or the 约定完成时间 signed by the 客服主管
-complaint AS (
-    SELECT m, site, no, valid, major, category, department, received_at AS start,
-           CASE WHEN agreed_at IS NOT NULL AND approved_by <> '' THEN agreed_at
-                ELSE received_at + INTERVAL 24 HOUR END AS due,
-           CASE WHEN status = '已完成' THEN completed_at END AS done,
-           CASE WHEN status = '已取消' THEN coalesce(completed_at, received_at) END AS cancelled
-    FROM c_known
 ),
 -- 投诉回访事项 (4.3.3 B): from the completion, 24h, done at the first 投诉 callback after it
 callback AS (
@@ -111,6 +108,12 @@ judged AS (   -- 3.19#4.1.8
                    ELSE 'transit' END AS verdict
     FROM (SELECT i.*, w.ms, w.cutoff, CASE WHEN i.done <= w.cutoff THEN i.done END AS done_by
           FROM items i JOIN evals w ON w.m = i.m)
+),
+month_items AS (   -- this month's complaints, for the counts and the carry-over
+    SELECT c.*, w.ms, w.cutoff,
+           start < w.ms AND NOT coalesce(done < w.ms, FALSE) AND NOT coalesce(cancelled < w.ms, FALSE) AS bf,
+           NOT coalesce(done < w.cutoff, FALSE) AND NOT coalesce(cancelled < w.cutoff, FALSE) AS open_end
+    FROM complaint c JOIN evals w ON w.m = c.m WHERE c.m = $month AND c.start < w.cutoff
 )
 SELECT 'kpi', kind, m, site, NULL,
        count(*) FILTER (WHERE verdict = 'counted' AND done_by IS NOT NULL),
@@ -118,31 +121,27 @@ SELECT 'kpi', kind, m, site, NULL,
        count(*) FILTER (WHERE verdict = 'counted'), count(*) FILTER (WHERE verdict = 'transit'), NULL, NULL, NULL
 FROM judged WHERE valid = '是' GROUP BY ALL
 UNION ALL
-SELECT 'count', id, m, site, category, count(*), NULL, NULL, NULL, NULL, NULL, NULL FROM (
-    SELECT c.*, unnest(
+SELECT 'count', pick[1], m, site, pick[2], count(*), NULL, NULL, NULL, NULL, NULL, NULL FROM (
+    SELECT m, site, unnest(
         CASE WHEN valid = '是' THEN [['complaints-category', CASE WHEN category = '' THEN '未填' ELSE category END],
                                     ['complaints-department', CASE WHEN department = '' THEN '未填' ELSE department END]]
              ELSE [] END
         || CASE WHEN valid = '否' THEN [['complaints-invalid', '']] ELSE [] END
         || CASE WHEN major = '是' THEN [['complaints-major', '']] ELSE [] END) AS pick
-    FROM complaint c JOIN evals w ON w.m = c.m
-    WHERE c.m = $month AND w.ms <= c.start AND c.start < w.cutoff
-) p, LATERAL (SELECT pick[1] AS id, pick[2] AS category) GROUP BY ALL
+    FROM month_items WHERE ms <= start
+) GROUP BY ALL
 UNION ALL
-SELECT 'carry', 'complaint', c.m, c.site, NULL,
-       count(*) FILTER (WHERE bf), count(*) FILTER (WHERE w.ms <= start),
-       count(*) FILTER (WHERE cancelled IS NULL AND done IS NOT NULL AND w.ms <= done AND done < w.cutoff),
-       count(*) FILTER (WHERE cancelled IS NOT NULL AND w.ms <= cancelled AND cancelled < w.cutoff),
-       count(*) FILTER (WHERE open_end), count(*) FILTER (WHERE open_end AND due <= w.cutoff),
-       count(*) FILTER (WHERE open_end AND due > w.cutoff)
-FROM (SELECT c.*,
-             start < w.ms AND NOT coalesce(done < w.ms, FALSE) AND NOT coalesce(cancelled < w.ms, FALSE) AS bf,
-             start < w.cutoff AND NOT coalesce(done < w.cutoff, FALSE) AND NOT coalesce(cancelled < w.cutoff, FALSE) AS open_end
-      FROM complaint c JOIN evals w ON w.m = c.m WHERE c.m = $month AND c.start < w.cutoff) c
-JOIN evals w ON w.m = c.m GROUP BY ALL
-UNION ALL
-SELECT 'overdue', no, c.m, c.site, department, NULL, NULL, NULL, NULL, strftime(start, '%Y-%m-%d %H:%M'),
-       strftime(due, '%Y-%m-%d %H:%M'), ceil(epoch(w.cutoff - due) / 86400)::INTEGER
+SELECT 'carry', 'complaint', m, site, NULL,
+       count(*) FILTER (WHERE bf), count(*) FILTER (WHERE ms <= start),
+       count(*) FILTER (WHERE cancelled IS NULL AND done IS NOT NULL AND ms <= done AND done < cutoff),
+       count(*) FILTER (WHERE cancelled IS NOT NULL AND ms <= cancelled AND cancelled < cutoff),
+       count(*) FILTER (WHERE open_end), count(*) FILTER (WHERE open_end AND due <= cutoff),
+       count(*) FILTER (WHERE open_end AND due > cutoff)
+FROM month_items GROUP BY ALL
+"""
+OVERDUE = """
+SELECT site, no, strftime(start, '%Y-%m-%d %H:%M'), strftime(due, '%Y-%m-%d %H:%M'),
+       ceil(epoch(w.cutoff - due) / 86400)::INTEGER, department
 FROM complaint c JOIN evals w ON w.m = c.m
 WHERE c.m = $month AND start < w.cutoff AND NOT coalesce(done < w.cutoff, FALSE)
   AND NOT coalesce(cancelled < w.cutoff, FALSE) AND due <= w.cutoff
@@ -194,27 +193,36 @@ def run_query(store: Path, month: str) -> dict:
     con.executemany("INSERT INTO evals VALUES (?, ?, ?)", [(m, *window(m)) for m in evals])
     for name, form, cols in (("complaints", "complaint-log", COLUMNS),
                              ("callbacks", "callback-log", ("visited_at", "subject_type", "related_no"))):
-        con.execute(f"CREATE TABLE {name}_up (site VARCHAR, upload_month VARCHAR, path VARCHAR)")
-        con.executemany(f"INSERT INTO {name}_up VALUES (?, ?, ?)", files[form])
-        labels = {f["name"]: f for f in json.loads((ROOT / "bench" / "out" / f"{form}.report-schema.json").read_text())}
+        site_col, month_col, path_col = (list(c) for c in zip(*files[form])) if files[form] else ([], [], [])
+        con.execute(f"CREATE TABLE {name}_up AS SELECT unnest($1::VARCHAR[]) AS site, unnest($2::VARCHAR[]) AS upload_month, "
+                    f"unnest($3::VARCHAR[]) AS path", [site_col, month_col, path_col])
+        fields = json.loads((ROOT / "bench" / "out" / f"{form}.report-schema.json").read_text(encoding="utf-8"))
+        labels = {f["name"]: f for f in fields}
         picks = []
         for fid in ("no",) + cols:
             label, kind = labels[fid]["label"], labels[fid]["type"]
             text = f'coalesce("{label}", \'\')'
             picks.append(f"try_strptime({text}, '%Y-%m-%d %H:%M') AS {fid}" if kind == "datetime" else f"{text} AS {fid}")
+        # stored files are canonical: UTF-8, the form's labels in schema order, so no sniffing per file
+        spec = "{" + ", ".join(f"'{f['label']}': 'VARCHAR'" for f in fields) + "}"
         con.execute(f"""CREATE TABLE {name} AS SELECT u.site, u.upload_month, {', '.join(picks)}
-            FROM read_csv({[f[2] for f in files[form]]!r}, header = true, all_varchar = true, filename = true,
-                          union_by_name = true) r JOIN {name}_up u ON u.path = r.filename""")
+            FROM read_csv({[f[2] for f in files[form]]!r}, header = true, auto_detect = false, columns = {spec},
+                          delim = ',', quote = '"', escape = '"', filename = true) r
+            JOIN {name}_up u ON u.path = r.filename""")
+    con.execute(ITEMS)
     rows = con.execute(SQL, {"month": month}).fetchall()
-    return shape(rows, sites, evals, month, prev, site_months)
+    overdue = con.execute(OVERDUE, {"month": month}).fetchall()
+    out = shape(rows, overdue, sites, evals, month, prev)
+    sent = {site for site, by_month in manifest.get(FORM, {}).items() if month in by_month}
+    out["submitted"] = {s: [int(s in sent), 1] for s in sites}      # 投诉处理记录表 is due monthly
+    return out
 
 
-def shape(rows, sites, evals, month, prev, site_months) -> dict:
+def shape(rows, overdue_rows, sites, evals, month, prev) -> dict:
     kpi_of = {"complaint": ("complaint-handling-rate", "complaint-24h-rate"), "callback": ("complaint-callback-rate",)}
     per: dict = {}                                   # (kpi, site, m) -> [num, den, transit]
     counts: dict = {f"{c}|{s}": {} for c in COUNT_IDS for s in sites + [COMPANY]}
     carry = {s: [0] * 7 for s in sites + [COMPANY]}
-    overdue = []
     for kind, a, m, site, cat, x1, x2, x3, x4, x5, x6, x7 in rows:
         if kind == "kpi":
             for kid in kpi_of[a]:
@@ -228,13 +236,12 @@ def shape(rows, sites, evals, month, prev, site_months) -> dict:
             for g in (site, COMPANY):
                 bucket = counts[f"{a}|{g}"]
                 bucket[cat] = bucket.get(cat, 0) + x1
-        elif kind == "carry":
+        else:
             for g in (site, COMPANY):
                 carry[g] = [v + w for v, w in zip(carry[g], (x1, x2, x3, x4, x5, x6, x7))]
-        else:
-            overdue.append([site, a, x5, x6, x7, cat or ""])
+    overdue = [[site, no, received, due, days, department or ""] for site, no, received, due, days, department in overdue_rows]
     out: dict = {"kpis": {}, "counts": counts, "carry": {}, "overdue": sorted(overdue, key=lambda o: (-o[4], o[0], o[1])),
-                 "submitted": {s: [int(month in site_months[s] and any(True for _ in [0])), 1] for s in sites}}
+                 "submitted": {}}
     for kid in KPI_IDS:
         for g in sites + [COMPANY]:
             num, den, transit = per.get((kid, g, month), [0, 0, 0])
@@ -245,11 +252,6 @@ def shape(rows, sites, evals, month, prev, site_months) -> dict:
         base = v[0] + v[1] - v[3]
         out["carry"][g] = v + [rounded(v[2], base)]
     return out
-
-
-def submitted_sites(store: Path, month: str) -> set:
-    manifest = json.loads((store / "manifest.json").read_text(encoding="utf-8"))["records"]
-    return {s for s, by_month in manifest.get(FORM, {}).items() if month in by_month}
 
 
 def window(month: str):
@@ -326,10 +328,7 @@ def main() -> int:
     args = ap.parse_args()
     store = Path(args.store)
     if args.query:
-        result = run_query(store, args.month)
-        sent = submitted_sites(store, args.month)
-        result["submitted"] = {s: [int(s in sent), 1] for s in result["submitted"]}
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(run_query(store, args.month), ensure_ascii=False))
         return 0
 
     build_store()

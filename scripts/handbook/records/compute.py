@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from .dataset import Dataset, as_text
-from .items import BUILDERS, COUNTED, TRANSIT, Item, done_by, judge, on_time
+from .items import BASED_ON, BUILDERS, COUNTED, TRANSIT, Item, done_by, judge, on_time
 from .kpis import Count, Kpi
 from .workdays import Calendar
 
@@ -36,7 +36,10 @@ def _at(value) -> dt.datetime | None:
 
 
 def matches(row: dict, where: dict[str, list[str]]) -> bool:
-    return all(as_text(row.get(fid)) in allowed for fid, allowed in where.items())
+    for fid, allowed in where.items():
+        if as_text(row.get(fid)) not in allowed:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------- measures
@@ -83,12 +86,24 @@ class Calculator:
         self.data = data
         self.calendar = calendar or Calendar()
         self._items: dict[tuple, list[Item]] = {}
+        self._judged: dict[tuple, list[tuple[Item, str | None]]] = {}
 
     def items(self, builder: str, site: str, month: str) -> list[Item]:
         key = (builder, site, month)
         if key not in self._items:
-            self._items[key] = BUILDERS[builder](self.data.rows_for(site, month), self.calendar)
+            extra = {"base": self.items(BASED_ON[builder], site, month)} if builder in BASED_ON else {}
+            self._items[key] = BUILDERS[builder](self.data.rows_for(site, month), self.calendar, **extra)
         return self._items[key]
+
+    def judged(self, builder: str, where: dict, site: str, month: str) -> list[tuple[Item, str | None]]:
+        """The 事项 that match where, each with its 4.1.8 verdict (shared by KPIs on the same 事项)."""
+        key = (builder, tuple(sorted((k, tuple(v)) for k, v in where.items())), site, month)
+        if key not in self._judged:
+            start, cutoff = window(month)
+            wanted = [(fid, set(allowed)) for fid, allowed in where.items()]
+            self._judged[key] = [(item, judge(item, start, cutoff)) for item in self.items(builder, site, month)
+                                 if all(as_text(item.row.get(fid)) in allowed for fid, allowed in wanted)]
+        return self._judged[key]
 
     # ------------------------------------------------------------ KPIs
     def measure(self, kpi: Kpi, site: str, month: str) -> Measure:
@@ -96,10 +111,7 @@ class Calculator:
         start, cutoff = window(month)
         out = Measure()
         if c.method == "timely":
-            for item in self.items(c.items, site, month):
-                if not matches(item.row, c.where):
-                    continue
-                verdict = judge(item, start, cutoff)
+            for item, verdict in self.judged(c.items, c.where, site, month):
                 if verdict == TRANSIT:
                     out.in_transit += 1
                 elif verdict == COUNTED:

@@ -7,6 +7,7 @@ every upload for months ≤ M, the latest upload winning for each primary key.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import io
@@ -62,7 +63,7 @@ class Dataset:
             if form in self.forms:
                 self.uploads.setdefault((form, site), []).append((month, upload))
         self._parsed: dict[str, list[tuple[tuple, dict]]] = {}
-        self._as_of: dict[tuple[str, str, str], list[dict]] = {}
+        self._as_of: dict[tuple[str, str], list[tuple[str, list[dict]]]] = {}
         self._months = sorted({m for ups in self.uploads.values() for m, _ in ups})
 
     # ------------------------------------------------------------ what is there
@@ -89,27 +90,41 @@ class Dataset:
             columns = [(k, by_label[label].id, by_label[label].type) for k, label in enumerate(header) if label in by_label]
             empty = dict.fromkeys((f.id for f in form.fields), None)
             keys = form.primary_key
+            texts = [(k, fid) for k, fid, kind in columns if kind == "string"]
+            typed = [(k, fid, kind) for k, fid, kind in columns if kind != "string"]
+            pad = [""] * len(header)
+            # a single text key is its cell as written (as_text of a text value is the value)
+            key_col = next((k for k, fid in texts if [fid] == keys), None)
             rows = []
             for cells in reader:
+                if len(cells) < len(header):
+                    cells += pad[len(cells):]
                 row = empty.copy()
-                for k, fid, kind in columns:
-                    if k < len(cells) and cells[k] != "":
-                        row[fid] = cells[k] if kind == "string" else parse(cells[k], kind)
-                rows.append((tuple(as_text(row[k]) for k in keys), row))
+                for k, fid in texts:
+                    if cells[k]:
+                        row[fid] = cells[k]
+                for k, fid, kind in typed:
+                    if cells[k]:
+                        row[fid] = parse(cells[k], kind)
+                rows.append(((cells[key_col],) if key_col is not None else tuple(as_text(row[k]) for k in keys), row))
             self._parsed[upload["id"]] = rows
         return self._parsed[upload["id"]]
 
     def rows(self, form_id: str, site: str, month: str) -> list[dict]:
-        key = (form_id, site, month)
+        key = (form_id, site)
         if key not in self._as_of:
+            # the rows known after each upload month, merged once in month order (the year-to-date
+            # figures ask for every month, and each month's rows are the previous month's plus an upload)
             form = self.forms[form_id]
             merged: dict[tuple, dict] = {}
-            for upload_month, upload in self.uploads.get((form_id, site), []):
-                if upload_month > month:
-                    break
+            snapshots = []
+            for upload_month, upload in self.uploads.get(key, []):
                 merged.update(self._rows_of(form, upload))
-            self._as_of[key] = list(merged.values())
-        return self._as_of[key]
+                snapshots.append((upload_month, list(merged.values())))
+            self._as_of[key] = snapshots
+        snapshots = self._as_of[key]
+        at = bisect.bisect_right(snapshots, month, key=lambda s: s[0])
+        return snapshots[at - 1][1] if at else []
 
     def rows_for(self, site: str, month: str):
         """A `rows(form_id)` callable for the item builders."""

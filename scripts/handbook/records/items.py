@@ -91,20 +91,22 @@ def _callbacks(base: list[Item], rows: Rows, subject: str, hours: int) -> list[I
     """4.3.3 B / 4.3.4 B: a completed item becomes a callback 事项 started at its completion."""
     visits = _first_callbacks(rows, subject)
     out = []
+    due = hours * H
     for item in base:
-        if item.done is None or item.cancelled is not None:
+        done = item.done
+        if done is None or item.cancelled is not None:
             continue
-        after = [t for t in visits.get(item.no, []) if t >= item.done]
-        out.append(Item(item.form, item.no, item.done, item.done + hours * H, min(after) if after else None, row=item.row))
+        first = min((t for t in visits.get(item.no, ()) if t >= done), default=None)
+        out.append(Item(item.form, item.no, done, done + due, first, row=item.row))
     return out
 
 
-def complaint_callbacks(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
-    return _callbacks(complaints(rows), rows, "投诉", 24)
+def complaint_callbacks(rows: Rows, calendar: Calendar | None = None, base: list[Item] | None = None) -> list[Item]:
+    return _callbacks(complaints(rows) if base is None else base, rows, "投诉", 24)
 
 
-def repair_callbacks(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
-    return _callbacks(repairs(rows), rows, "维修", 72)
+def repair_callbacks(rows: Rows, calendar: Calendar | None = None, base: list[Item] | None = None) -> list[Item]:
+    return _callbacks(repairs(rows) if base is None else base, rows, "维修", 72)
 
 
 ITEM_NAMES = ("物业管理费", "水电费", "车位租金", "其他")
@@ -208,6 +210,8 @@ def special_services(rows: Rows, calendar: Calendar | None = None) -> list[Item]
     return out
 
 
+# builders whose 事项 derive from another builder's (passed as base= so they are built once)
+BASED_ON = {"complaint-callback": "complaint", "repair-callback": "repair"}
 BUILDERS: dict[str, Callable[..., list[Item]]] = {
     "complaint": complaints,
     "complaint-callback": complaint_callbacks,

@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import messages as m
+from ..loader import FAST_LOADER
 from .items import BUILDERS
 
 KPI_FILE = Path("data/kpis.yml")
@@ -94,7 +95,7 @@ class KpiDefinitionError(Exception):
 def load_definitions(handbook, path: Path | None = None) -> Definitions:
     path = Path(path) if path else Path(handbook.root) / KPI_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise KpiDefinitionError(path, [f"无法读取（{exc}）"])
     try:

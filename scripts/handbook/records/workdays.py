@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from ..loader import FAST_LOADER
+
 WORKDAYS_FILE = Path("data/workdays.yml")
 
 
@@ -19,7 +21,7 @@ class Calendar:
     def load(cls, path: Path) -> "Calendar":
         if not Path(path).exists():
             return cls()
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=FAST_LOADER) or {}
         holidays, workdays = set(), set()
         for year, spec in data.items():
             holidays |= _dates(spec.get("holidays", []))
