@@ -126,3 +126,22 @@ def test_build_refuses_invalid_sources_and_writes_nothing(project, tmp_path, cap
     assert code == 1
     assert "未构建网站" in err
     assert not out_dir.exists()
+
+
+def test_a_cached_handbook_never_hides_an_edit(project, capsys):
+    """The model cache (.cache/) is keyed on file contents: a same-size edit made within the same clock
+    tick, a broken file and a damaged cache file are all seen at once."""
+    from handbook.loader import CACHE, load_handbook
+
+    first = load_handbook(project)
+    assert (project / CACHE).is_file()
+    form = project / "forms" / "complaint-log.yaml"
+    title = first.form_by_id["complaint-log"].title
+    edit(form, f"title: {title}", f"title: {title[:-1]}单")          # same length in bytes
+    assert load_handbook(project).form_by_id["complaint-log"].title == title[:-1] + "单"
+    edit(form, "primary_key:", "primary_key: [")
+    code, out = run_check(project, capsys)
+    assert code == 1 and "complaint-log.yaml" in out
+    edit(form, "primary_key: [", "primary_key:")
+    (project / CACHE).write_bytes(b"not a pickle")
+    assert load_handbook(project).form_by_id["complaint-log"].title == title[:-1] + "单"
