@@ -164,3 +164,14 @@ for _name in dir(trv):
     if _name.startswith("test_") and _name not in ("test_cli_exit_codes_and_json", "test_progress_bar_on_large_files",
                                                      "test_the_sites_own_xlsx_template_filled_in_validates"):
         globals()["test_rec_" + _name[5:]] = getattr(trv, _name)
+
+
+@pytest.mark.parametrize("ends", [["\n"] * 4, ["\r\n"] * 4, ["\n", "\r\n", "\n", "\n"], ["\r\n", "\n", "\r\n", "\r\n"],
+                                  ["\r\n", "\r", "\r\n", "\r\n"], ["\n", "\n\n", "\n", "\n"], ["\r\n", "\r\n\r\n", "\r\n", ""]])
+def test_line_endings_mixed_lone_or_doubled(tmp_path, ends):
+    """LF, CRLF, a mix, a lone CR, a blank line, no final line end: the same report either way."""
+    rows = [trv.HEADER, *trv.GOOD]
+    text = "".join(trv.csv_bytes([r], newline="").decode("utf-8") + end for r, end in zip(rows, ends))
+    path = tmp_path / "ends.csv"
+    path.write_bytes(text.encode("utf-8"))
+    both(path, trv.FORM)
