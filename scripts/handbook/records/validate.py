@@ -23,11 +23,11 @@ from .reading import Unusable, read_table
 
 ERROR_LIMIT = 10000
 # `auto` sends files from this size on to the DuckDB engine (fast.py). Measured on the benchmark machine
-# (bench/README.md; complaint-log, whole `handbook validate` command): 500 rows / 0.1 MB fast 1.56 s vs
-# frictionless 1.50 s; 5,000 rows / 1 MB 1.68 s vs 1.77 s (break-even); 20,000 rows / 3.6 MB 2.35 s vs 4.62 s.
-# Below ~1 MB both cost the same start-up; 2 MB keeps a margin so that `auto` picks the fast engine only
-# where it is clearly faster.
-FAST_THRESHOLD = 2 * 1024 * 1024
+# (complaint-log, whole `handbook validate` command, best of 3): 500 rows / 0.1 MB fast 0.45 s vs
+# frictionless 0.53 s; 5,000 rows / 1 MB 0.46 s vs 1.08 s; 20,000 rows / 4 MB 0.49 s vs 2.90 s.
+# The fast engine wins from 0.1 MB; below 64 KB (a few hundred rows) both answer at once, and the
+# reference engine keeps the small files it has always handled.
+FAST_THRESHOLD = 64 * 1024
 ENGINES = ("auto", "frictionless", "fast")
 TYPE_WORDS = {"date": "日期", "datetime": "日期时间", "time": "时间", "integer": "整数", "number": "数字",
               "boolean": "“是/否”", "string": "文字"}
