@@ -30,6 +30,9 @@ from .validate import ERROR_LIMIT
 from .. import messages as m
 
 CHUNK = 1 << 22
+# DuckDB's CSV read buffer. Its default (32 MB) held 180 MB at the peak for a 1M-row file; 4 MB holds 135 MB
+# and reads as fast (measured). A line longer than this makes DuckDB stop, and the Python reader takes over.
+BUFFER = 4 << 20
 # What str.isspace() calls whitespace (str.strip() removes it), as an RE2 class: nothing above U+3000, so the
 # scan stops there (the full range cost 0.25 s at every start). RE2 beats DuckDB's trim(c, chars) here (measured).
 WS = "".join(f"\\x{{{ord(ch):x}}}" for ch in map(chr, range(0x3001)) if ch.isspace())
@@ -170,7 +173,7 @@ class Source:
         self.sql = (f"(SELECT {', '.join(f'coalesce({c}, {chr(39) * 2}) AS {c}' for c in self.cols)} "
                     f"FROM read_csv({fast.q(str(path))}, header = false, skip = 1, auto_detect = false, "
                     f"columns = {spec}, delim = {fast.q(delimiter)}, quote = '\"', escape = '\"', "
-                    f"null_padding = true, strict_mode = true))")
+                    f"null_padding = true, strict_mode = true, buffer_size = {BUFFER}))")
 
     def numbered(self) -> str:
         # row_number() OVER () runs as DuckDB's streaming window: file order, nothing materialised
