@@ -360,13 +360,18 @@ class World:
 
     def events_(self, month):
         rng, fake = self.rng, self.fake
+        held = set()
         for _ in range(rng.choice([0, 1, 1, 2])):
             t = _in_month(rng, month)
             raters = rng.randint(10, 20)
             sat = rng.randint(int(raters * 0.6), raters)
             fair = rng.randint(0, raters - sat)
+            name = _pick(rng, {"邻里节游园活动": 1, "消防安全知识讲座": 1, "儿童绘画比赛": 1, "重阳敬老茶话会": 1})
+            if (name, t.date()) in held:      # 活动名称 + 日期 is the form's key: one event a day under a name
+                continue
+            held.add((name, t.date()))
             self.add("community-event-log", t, {
-                "name": _pick(rng, {"邻里节游园活动": 1, "消防安全知识讲座": 1, "儿童绘画比赛": 1, "重阳敬老茶话会": 1}),
+                "name": name,
                 "date": t.date(), "place": "小区中心广场", "planned": rng.random() < 0.8, "attendance": rng.randint(30, 150),
                 "raters": raters, "satisfied": sat, "fairly_satisfied": fair,
                 "satisfaction_rate": (Decimal(sat + fair) * 100 / raters).quantize(Decimal("0.1")),
@@ -375,10 +380,15 @@ class World:
 
     def move_ins(self, month):
         rng, fake = self.rng, self.fake
+        moved = set()
         for _ in range(rng.randint(1, 4)):
             t = _in_month(rng, month)
+            room = self.room()
+            if (room, t.date()) in moved:     # 房号 + 入住日期 is the form's key
+                continue
+            moved.add((room, t.date()))
             self.add("move-in-register", t, {
-                "room": self.room(), "occupant_type": _pick(rng, {"业主": 3, "租户": 2}), "name": fake.name(),
+                "room": room, "occupant_type": _pick(rng, {"业主": 3, "租户": 2}), "name": fake.name(),
                 "id_no": fake.cn_id(), "phone": fake.phone(), "household_size": rng.randint(1, 5),
                 "emergency_contact": fake.name(), "emergency_phone": fake.phone(), "plates": None,
                 "water_reading": Decimal(rng.randint(0, 300)), "power_reading": Decimal(rng.randint(0, 3000)), "gas_reading": None,
