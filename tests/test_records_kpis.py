@@ -241,3 +241,14 @@ def test_a_kpi_grouped_by_a_personal_field_is_rejected(handbook):
     defs = Definitions.model_validate({"kpis": [], "counts": [
         {"id": "x", "title": "按房号", "form": "complaint-log", "date": "received_at", "by": "room", "clause": "3.19#4.4.B"}]})
     assert any("个人信息" in p for p in check(defs, handbook))
+
+
+def test_text_report_limited_to_forms_says_so(store, capsys):
+    assert main(["--root", str(ROOT), "report", "--month", "2026-03", "--data-dir", str(store),
+                 "--form", "complaint-log"]) == 0
+    out = capsys.readouterr().out
+    assert "只含取自投诉处理记录表的部分" in out and "投诉处理率" in out and "报修（按紧急程度）" not in out
+    assert main(["--root", str(ROOT), "report", "--month", "2026-03", "--data-dir", str(store),
+                 "--form", "pool-water-test"]) == 0
+    out = capsys.readouterr().out
+    assert "【全公司】考核指标" not in out and "这些表单不计入考核指标、跨月事项和业务量。" in out

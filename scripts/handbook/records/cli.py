@@ -231,7 +231,7 @@ def cmd_report(args) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        print(report_text(report))
+        print(report_text(report, {f.id: f.title for f in handbook.record_forms()}))
     return 0
 
 

@@ -21,30 +21,38 @@ def kpi_line(row: dict) -> str:
     return "  " + "  ".join(p for p in parts if p)
 
 
-def report_text(report: dict) -> str:
-    lines = [f"{month_label(report['month'])} 月度统计（{len(report['sites'])} 个管理处：{'、'.join(report['sites'])}）", ""]
-    for site in [COMPANY] + report["sites"]:
-        lines.append(f"【{site}】考核指标")
-        lines += [kpi_line(r) for r in report["kpis"] if r["site"] == site]
+def report_text(report: dict, form_titles: dict[str, str] | None = None) -> str:
+    scope = ""
+    if report.get("forms"):
+        scope = "，只含取自" + "、".join((form_titles or {}).get(f, f) for f in report["forms"]) + "的部分"
+    lines = [f"{month_label(report['month'])} 月度统计（{len(report['sites'])} 个管理处：{'、'.join(report['sites'])}{scope}）", ""]
+    if report["kpis"]:
+        for site in [COMPANY] + report["sites"]:
+            lines.append(f"【{site}】考核指标")
+            lines += [kpi_line(r) for r in report["kpis"] if r["site"] == site]
+            lines.append("")
+    if report["carryover"]:
+        lines.append(f"【{COMPANY}】跨月事项")
+        head = "、".join(CARRY_LABELS.values())
+        lines.append(f"  表单：{head}")
+        for r in report["carryover"]:
+            if r["site"] == COMPANY:
+                values = [str(r[k]) for k in CARRY_LABELS if k != "completion_rate"]
+                values.insert(5, r["completion_display"])
+                lines.append(f"  {r['title']}：" + " / ".join(values))
         lines.append("")
-    lines.append(f"【{COMPANY}】跨月事项")
-    head = "、".join(CARRY_LABELS.values())
-    lines.append(f"  表单：{head}")
-    for r in report["carryover"]:
-        if r["site"] == COMPANY:
-            values = [str(r[k]) for k in CARRY_LABELS if k != "completion_rate"]
-            values.insert(5, r["completion_display"])
-            lines.append(f"  {r['title']}：" + " / ".join(values))
-    lines.append("")
-    lines.append(f"【{COMPANY}】业务量")
-    current = None
-    for r in report["counts"]:
-        if r["site"] != COMPANY:
-            continue
-        if r["id"] != current:
-            current = r["id"]
-            lines.append(f"  {r['title']}：")
-        lines.append(f"    {r['category'] or '合计'} {r['value']}")
+    if report["counts"]:
+        lines.append(f"【{COMPANY}】业务量")
+        current = None
+        for r in report["counts"]:
+            if r["site"] != COMPANY:
+                continue
+            if r["id"] != current:
+                current = r["id"]
+                lines.append(f"  {r['title']}：")
+            lines.append(f"    {r['category'] or '合计'} {r['value']}")
+    if not (report["kpis"] or report["carryover"] or report["counts"]):
+        lines.append("这些表单不计入考核指标、跨月事项和业务量。")
     missing = [s for s in report["submissions"] if s["missing"]]
     if missing:
         lines.append("")
