@@ -303,13 +303,13 @@ class Plan:
         none = " AND ".join(f"{v} IS NULL" for v in key_values)
         pk_none = self.code("primary-key", None, 'cells composing the primary keys are all "None"')
         self.pk_dup = self.code("primary-key", None, "dup")
-        bad = " OR ".join(f"({c})" for c in [all_blank, none] + [c for c, _ in cells + rules])
 
         def codes(checks):
             items = ", ".join(f"CASE WHEN {c} THEN {code} END" for c, code in checks) or "NULL"
             return f"list_filter([{items}]::INTEGER[], lambda x: x IS NOT NULL)"
-        errs = (f"CASE WHEN {bad} THEN list_concat(CASE WHEN {all_blank} THEN [{blank}] ELSE {codes(cells)} END, "
-                f"CASE WHEN {none} THEN [{pk_none}] ELSE [] END, [-1], {codes(rules)}) END")
+        # each condition once (the SQL is compiled for every file): [-1] alone means no error
+        errs = (f"nullif(list_concat(CASE WHEN {all_blank} THEN [{blank}] ELSE {codes(cells)} END, "
+                f"CASE WHEN {none} THEN [{pk_none}] ELSE [] END, [-1], {codes(rules)}), [-1])")
         h = f"CASE WHEN NOT ({none}) THEN hash({', '.join(key_values)}) END"
         exotic = f"({self.exotic()})"
         if clear:

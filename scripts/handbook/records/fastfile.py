@@ -278,6 +278,7 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
     blank_rows, zero_rows = [], []
     changes = Changes()
     fix_path = Path(tmp) / "fix.csv"
+    fixes = 0
     with open(fix_path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         res = con.execute(f"SELECT rowid, f, cells FROM p WHERE rowid <= {last} AND f & {BLANK | ZERO | SUSPECT | EXTRA} <> 0 "
@@ -293,20 +294,24 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
                     values = [normalize_cell(raw_cells[col] if col is not None else "", fl, number, changes)
                               for fl, col in fields]
                     writer.writerow([n, *values])
+                    fixes += 1
                 for k in extra_cols:
                     value = raw_cells[k]
                     if value.strip():
                         issues.append(Issue("extra-cell", number, None, value.strip(),
                                             m.RecordExtraCell.template.format(row=number, value=value.strip())))
     normalized += body_notes(blank_rows[:10], len(blank_rows), zero_rows) + changes.entries()
-    spec = "{'n': 'BIGINT', " + ", ".join(f"'{c}': 'VARCHAR'" for c in names) + "}"
-    con.execute(f"CREATE TABLE fix AS SELECT n, {', '.join(f'coalesce({c}, {chr(39) * 2}) AS {c}' for c in names)} "
-                f"FROM read_csv({fast.q(str(fix_path))}, header = false, auto_detect = false, columns = {spec}, "
-                f"quote = '\"', escape = '\"', parallel = false)")
-    con.execute(f"CREATE TABLE fixc AS SELECT n, [{', '.join(names)}] AS cells, {columns} "
-                f"FROM (SELECT *, {plan.values()} FROM fix)")
-    if con.execute("SELECT count(*) FROM fixc WHERE exotic").fetchone()[0]:
-        raise fast.Unsupported("cell")
+    if fixes:
+        spec = "{'n': 'BIGINT', " + ", ".join(f"'{c}': 'VARCHAR'" for c in names) + "}"
+        con.execute(f"CREATE TABLE fix AS SELECT n, {', '.join(f'coalesce({c}, {chr(39) * 2}) AS {c}' for c in names)} "
+                    f"FROM read_csv({fast.q(str(fix_path))}, header = false, auto_detect = false, columns = {spec}, "
+                    f"quote = '\"', escape = '\"', parallel = false)")
+        con.execute(f"CREATE TABLE fixc AS SELECT n, [{', '.join(names)}] AS cells, {columns} "
+                    f"FROM (SELECT *, {plan.values()} FROM fix)")
+        if con.execute("SELECT count(*) FROM fixc WHERE exotic").fetchone()[0]:
+            raise fast.Unsupported("cell")
+    else:                # the usual clean file: no normalised rows, and no need to compile their checks
+        con.execute(f"CREATE TABLE fix (n BIGINT, {', '.join(f'{c} VARCHAR' for c in names)})")
 
     def index(n: int) -> int:            # position in the normalised table (skipped rows left out)
         return n - bisect.bisect_left(skipped, n)
@@ -318,10 +323,12 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
     for n, errs, raw_cells in con.execute(f"SELECT rowid, errs, cells FROM p WHERE {kept} AND f & {SUSPECT} = 0 "
                                           f"AND errs IS NOT NULL ORDER BY rowid LIMIT {ERROR_LIMIT}").fetchall():
         found[index(n)] = (n + 2, errs, from_raw(raw_cells))
-    for n, errs, cells in con.execute(f"SELECT n, errs, cells FROM fixc WHERE errs IS NOT NULL ORDER BY n "
-                                      f"LIMIT {ERROR_LIMIT}").fetchall():
-        found[index(n)] = (n + 2, errs, cells)
-    hashes = f"SELECT h FROM p WHERE {kept} AND f & {SUSPECT} = 0 AND h IS NOT NULL UNION ALL SELECT h FROM fixc WHERE h IS NOT NULL"
+    if fixes:
+        for n, errs, cells in con.execute(f"SELECT n, errs, cells FROM fixc WHERE errs IS NOT NULL ORDER BY n "
+                                          f"LIMIT {ERROR_LIMIT}").fetchall():
+            found[index(n)] = (n + 2, errs, cells)
+    hashes = (f"SELECT h FROM p WHERE {kept} AND f & {SUSPECT} = 0 AND h IS NOT NULL"
+              + (" UNION ALL SELECT h FROM fixc WHERE h IS NOT NULL" if fixes else ""))
     repeated = [h for (h,) in con.execute(f"SELECT h FROM ({hashes}) GROUP BY h HAVING count(*) > 1").fetchall()]
     dups, xr_of = {}, {}
     if repeated:
@@ -333,8 +340,8 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
         candidates = con.execute(
             f"SELECT n, errs, cells, {keys} FROM (SELECT n, [{', '.join(names)}] AS cells, {columns} FROM "
             f"(SELECT *, {plan.values()} FROM (SELECT n, {mapped} FROM {source.numbered()} "
-            f"WHERE n IN (SELECT n FROM ids)))) "
-            f"UNION ALL SELECT n, errs, cells, {keys} FROM fixc WHERE h IN ({within})").fetchall()
+            f"WHERE n IN (SELECT n FROM ids))))"
+            + (f" UNION ALL SELECT n, errs, cells, {keys} FROM fixc WHERE h IN ({within})" if fixes else "")).fetchall()
         dups = fast.duplicates([(index(r[0]), tuple(r[3:])) for r in candidates])
         for n, errs, cells, *_ in candidates:
             xr_of[index(n)] = n + 2
