@@ -275,15 +275,15 @@ def load_handbook(root: Path, procedures_dir: str = "procedures",
     except Exception:                     # missing, unreadable or from another version: load afresh
         pass
     handbook = _load_handbook(root, procedures_dir, organisation_file, forms_dir)
+    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
     try:
         cache.parent.mkdir(exist_ok=True)
-        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
             fh.write(key)
             pickle.dump(handbook, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
+        os.replace(tmp, cache)           # whole or not at all, also with two commands at once
     except Exception:                     # a read-only checkout still works, only slower
-        tmp.unlink(missing_ok=True) if "tmp" in locals() else None
+        tmp.unlink(missing_ok=True)
     return handbook
 
 

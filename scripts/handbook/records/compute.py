@@ -100,9 +100,8 @@ class Calculator:
         key = (builder, tuple(sorted((k, tuple(v)) for k, v in where.items())), site, month)
         if key not in self._judged:
             start, cutoff = window(month)
-            wanted = [(fid, set(allowed)) for fid, allowed in where.items()]
             self._judged[key] = [(item, judge(item, start, cutoff)) for item in self.items(builder, site, month)
-                                 if all(as_text(item.row.get(fid)) in allowed for fid, allowed in wanted)]
+                                 if matches(item.row, where)]
         return self._judged[key]
 
     # ------------------------------------------------------------ KPIs

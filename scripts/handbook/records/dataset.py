@@ -93,8 +93,6 @@ class Dataset:
             texts = [(k, fid) for k, fid, kind in columns if kind == "string"]
             typed = [(k, fid, kind) for k, fid, kind in columns if kind != "string"]
             pad = [""] * len(header)
-            # a single text key is its cell as written (as_text of a text value is the value)
-            key_col = next((k for k, fid in texts if [fid] == keys), None)
             rows = []
             for cells in reader:
                 if len(cells) < len(header):
@@ -106,7 +104,7 @@ class Dataset:
                 for k, fid, kind in typed:
                     if cells[k]:
                         row[fid] = parse(cells[k], kind)
-                rows.append(((cells[key_col],) if key_col is not None else tuple(as_text(row[k]) for k in keys), row))
+                rows.append((tuple(as_text(row[k]) for k in keys), row))
             self._parsed[upload["id"]] = rows
         return self._parsed[upload["id"]]
 

@@ -250,10 +250,10 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
     extra_cols = sorted(extra)
     extra_cond = " OR ".join(nonblank[k] for k in extra_cols) or "FALSE"
     mapped = ", ".join(f"{cell[f.label]} AS {c}" for (f, _), c in zip(fields, names))
-    # a clear row (fast.Plan.all_clear) is neither blank nor in need of normalisation
-    # two required cells filled: a clear row is not a “本月无” row either
+    # with two required cells filled, a clear row is not a “本月无” row either
     if sum(1 for f, col in fields if f.required and col is not None) >= 2:
         zero = f"(CASE WHEN clear THEN FALSE ELSE {zero} END)"
+    # a clear row (fast.Plan.all_clear) is neither blank nor in need of normalisation
     flags = (f"CASE WHEN clear THEN 0 WHEN {all_blank(cols)} THEN {BLANK} ELSE "
              f"(CASE WHEN {suspect} THEN {SUSPECT} ELSE 0 END) END + (CASE WHEN {zero} THEN {ZERO} ELSE 0 END) "
              f"+ (CASE WHEN {extra_cond} THEN {EXTRA} ELSE 0 END)")
@@ -270,6 +270,7 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
     last = con.execute(f"SELECT max(rowid) FROM p WHERE f & {BLANK} = 0").fetchone()[0]
     last = -1 if last is None else last
     kept = f"rowid <= {last} AND f & {BLANK | ZERO} = 0"
+    as_read = f"{kept} AND f & {SUSPECT} = 0"          # kept rows whose cells need no normalising
     if con.execute(f"SELECT count(*) FROM p WHERE {kept} AND f & {SUSPECT | EXOTIC} = {EXOTIC}").fetchone()[0]:
         raise fast.Unsupported("cell")
 
@@ -320,21 +321,21 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
         return [raw_cells[col] if col is not None else "" for _, col in fields]
 
     found = {}
-    for n, errs, raw_cells in con.execute(f"SELECT rowid, errs, cells FROM p WHERE {kept} AND f & {SUSPECT} = 0 "
+    for n, errs, raw_cells in con.execute(f"SELECT rowid, errs, cells FROM p WHERE {as_read} "
                                           f"AND errs IS NOT NULL ORDER BY rowid LIMIT {ERROR_LIMIT}").fetchall():
         found[index(n)] = (n + 2, errs, from_raw(raw_cells))
     if fixes:
         for n, errs, cells in con.execute(f"SELECT n, errs, cells FROM fixc WHERE errs IS NOT NULL ORDER BY n "
                                           f"LIMIT {ERROR_LIMIT}").fetchall():
             found[index(n)] = (n + 2, errs, cells)
-    hashes = (f"SELECT h FROM p WHERE {kept} AND f & {SUSPECT} = 0 AND h IS NOT NULL"
+    hashes = (f"SELECT h FROM p WHERE {as_read} AND h IS NOT NULL"
               + (" UNION ALL SELECT h FROM fixc WHERE h IS NOT NULL" if fixes else ""))
     repeated = [h for (h,) in con.execute(f"SELECT h FROM ({hashes}) GROUP BY h HAVING count(*) > 1").fetchall()]
     dups, xr_of = {}, {}
     if repeated:
         within = ", ".join(map(str, repeated))
         keys = ", ".join(f"k{j}" for j in range(len(form.primary_key)))
-        ids = [n for (n,) in con.execute(f"SELECT rowid FROM p WHERE {kept} AND f & {SUSPECT} = 0 AND h IN ({within})").fetchall()]
+        ids = [n for (n,) in con.execute(f"SELECT rowid FROM p WHERE {as_read} AND h IN ({within})").fetchall()]
         con.execute("CREATE TABLE ids AS SELECT unnest(?::BIGINT[]) AS n", [ids])
         # a second pass, only when some key hash repeats: the cells and typed keys of those rows
         candidates = con.execute(
