@@ -36,7 +36,7 @@ def site_dir(tmp_path_factory) -> Path:
 
 def copy_project(dest: Path) -> Path:
     """A scratch copy of the sources, for tests that break or edit them."""
-    for name in ("mkdocs.yml", "organisation.yml"):
+    for name in ("mkdocs.yml", "organisation.yml", "sites.yml"):
         shutil.copy(ROOT / name, dest / name)
     for name in ("procedures", "docs", "data", "forms"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("records"))
@@ -74,3 +74,11 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+def register_sites(data_dir: Path, *names: str, first_month: str = "2025-01", pool: tuple[str, ...] = ()) -> Path:
+    """Give a test data dir its own 管理处 registry (as `handbook sample --data-dir` does)."""
+    from handbook.records.registry import FILE, write_registry
+
+    write_registry(Path(data_dir) / FILE, list(names), first_month, set(pool))
+    return Path(data_dir)

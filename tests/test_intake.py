@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import ROOT
+from conftest import ROOT, register_sites
 from handbook.records.store import Store
 from handbook.web.accounts import Accounts
 from handbook.web.app import create_app
@@ -43,7 +43,7 @@ def data_dir(tmp_path) -> Path:
     accounts.add("clerk", "password-1", [SITE], admin=False)
     accounts.add("other", "password-2", [OTHER], admin=False)
     accounts.add("boss", "password-3", [], admin=True)
-    return tmp_path
+    return register_sites(tmp_path, SITE, OTHER)
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_valid_upload_is_stored_and_listed(clerk, handbook, data_dir):
     r = upload(clerk, complaint_csv([good_row(1), good_row(2, "工程类")], handbook))
     assert r.status_code == 200, text(r)
     assert f"已入库：{SITE} 2026-10 投诉处理记录表，2 行记录" in text(r)
-    current = Store(data_dir).manifest()["records"]["complaint-log"][SITE]["2026-10"]["current"]
+    current = Store(data_dir).slot("complaint-log", SITE, "2026-10")["current"]
     assert current["rows"] == 2 and current["user"] == "clerk"
     page = clerk.get(f"/intake/?site={SITE}&month=2026-10")
     row = re.search(r'<tr data-form="complaint-log">(.*?)</tr>', page.text, re.S).group(1)
@@ -143,7 +143,7 @@ def test_invalid_upload_is_reported_and_not_stored(clerk, handbook, data_dir):
     assert r.status_code == 422
     page = text(r)
     assert "没有计入统计" in page and "第 3 行" in page and "投诉类别" in page and "不存在的类别" in page
-    assert "complaint-log" not in Store(data_dir).manifest().get("records", {})
+    assert list(Store(data_dir).current()) == []
     audit = Store(data_dir).audit_log()
     assert audit[-1]["result"] == "rejected" and audit[-1]["user"] == "clerk"
 
@@ -160,22 +160,22 @@ def test_reupload_replaces_only_after_confirmation(clerk, handbook, data_dir):
     assert upload(clerk, complaint_csv([good_row(1)], handbook)).status_code == 200
     r = upload(clerk, complaint_csv([good_row(1), good_row(2)], handbook))
     assert "确认替换" in r.text
-    slot = Store(data_dir).manifest()["records"]["complaint-log"][SITE]["2026-10"]
+    slot = Store(data_dir).slot("complaint-log", SITE, "2026-10")
     assert slot["current"]["rows"] == 1  # nothing replaced yet
     token = re.search(r'name="token" value="([^"]+)"', r.text).group(1)
     r = clerk.post("/intake/confirm", data={"csrf": csrf(clerk, "/intake/"), "token": token})
     assert r.status_code == 200, text(r)
-    slot = Store(data_dir).manifest()["records"]["complaint-log"][SITE]["2026-10"]
+    slot = Store(data_dir).slot("complaint-log", SITE, "2026-10")
     assert slot["current"]["rows"] == 2 and len(slot["history"]) == 1
 
 
 def test_same_file_twice_changes_nothing(clerk, handbook, data_dir):
     content = complaint_csv([good_row(1)], handbook)
     upload(clerk, content)
-    before = Store(data_dir).manifest()
+    before = Store(data_dir).slot("complaint-log", SITE, "2026-10")
     r = upload(clerk, content)
     assert r.status_code == 200 and "确认替换" not in r.text
-    assert Store(data_dir).manifest()["records"] == before["records"]
+    assert Store(data_dir).slot("complaint-log", SITE, "2026-10") == before
 
 
 # ------------------------------------------------------------------ security rules
@@ -184,7 +184,7 @@ def test_clerk_cannot_see_or_upload_for_another_site(clerk, handbook, data_dir):
     assert r.status_code == 403 and "不能查看或上传" in r.text
     r = upload(clerk, complaint_csv([good_row(1)], handbook), site=OTHER)
     assert r.status_code == 403
-    assert Store(data_dir).manifest().get("records", {}) == {}
+    assert list(Store(data_dir).current()) == []
 
 
 def test_admin_sees_every_site(app, handbook):
@@ -197,7 +197,7 @@ def test_admin_sees_every_site(app, handbook):
 def test_upload_without_csrf_token_is_refused(clerk, handbook, data_dir):
     r = upload(clerk, complaint_csv([good_row(1)], handbook), token="forged-token")
     assert r.status_code == 403 and "页面已过期" in r.text
-    assert Store(data_dir).manifest().get("records", {}) == {}
+    assert list(Store(data_dir).current()) == []
 
 
 def test_login_without_csrf_token_is_refused(app):
@@ -211,7 +211,7 @@ def test_oversized_upload_gets_413_in_chinese(clerk, data_dir):
     big = b"x" * (1024 * 1024 + 10)
     r = upload(clerk, big)
     assert r.status_code == 413 and "文件太大" in r.text and "1 MB" in r.text
-    assert Store(data_dir).manifest().get("records", {}) == {}
+    assert list(Store(data_dir).current()) == []
 
 
 def test_uploaded_filename_is_never_used_as_a_path(clerk, handbook, data_dir, tmp_path):
@@ -227,7 +227,7 @@ def test_uploaded_filename_is_never_used_as_a_path(clerk, handbook, data_dir, tm
 def test_non_table_file_is_refused_cleanly(clerk, data_dir):
     r = upload(clerk, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, filename="photo.csv")
     assert r.status_code == 422 and "无法读取这个文件" in r.text
-    assert Store(data_dir).manifest().get("records", {}) == {}
+    assert list(Store(data_dir).current()) == []
 
 
 def test_xlsx_zip_bomb_is_refused(clerk, data_dir, site_dir):
@@ -275,4 +275,4 @@ def test_filled_excel_template_is_accepted(clerk, handbook, data_dir, site_dir):
     wb.save(buf)
     r = upload(clerk, buf.getvalue(), filename="投诉处理记录表.xlsx")
     assert r.status_code == 200, text(r)
-    assert Store(data_dir).manifest()["records"]["complaint-log"][SITE]["2026-10"]["current"]["rows"] == 1
+    assert Store(data_dir).slot("complaint-log", SITE, "2026-10")["current"]["rows"] == 1

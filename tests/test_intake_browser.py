@@ -8,14 +8,14 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, register_sites
 from test_intake import SITE, complaint_csv, good_row
 from test_serve import fetch, free_port, wait_for
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("records")
+    data_dir = register_sites(tmp_path_factory.mktemp("records"), SITE)
     subprocess.run([sys.executable, "-m", "handbook", "--root", str(ROOT), "user", "add", "王芳", "--site", SITE,
                     "--data-dir", str(data_dir)], input="correct-horse\n", text=True, check=True)
     port = free_port()

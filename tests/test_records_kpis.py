@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, register_sites
 from handbook.cli import main
 from handbook.records.report import COMPANY, Statistics
 from handbook.records.workdays import Calendar
@@ -24,6 +24,7 @@ A, B = "测试管理处", "第二管理处"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Path:
     data = tmp_path_factory.mktemp("kpi-store")
+    register_sites(data, *sorted({p.parts[-3] for p in FIXTURE.rglob("*.csv")}))
     for path in sorted(FIXTURE.rglob("*.csv")):
         site, month, form = path.parts[-3], path.parts[-2], path.stem
         code = main(["--root", str(ROOT), "ingest", str(path), "--form", form, "--site", site, "--month", month,
@@ -226,7 +227,7 @@ def test_a_kpi_citing_a_missing_clause_is_rejected(tmp_path, capsys):
     path = project / "data" / "kpis.yml"
     path.write_text(path.read_text(encoding="utf-8").replace('clause: "1.1#6"', 'clause: "1.1#99"'), encoding="utf-8")
     shutil.copytree(FIXTURE / A, tmp_path / "in")
-    data = tmp_path / "store"
+    data = register_sites(tmp_path / "store", A)
     assert main(["--root", str(project), "ingest", str(tmp_path / "in" / "2026-03" / "fee-ledger.csv"), "--form", "fee-ledger",
                  "--site", A, "--month", "2026-03", "--data-dir", str(data)]) == 0
     capsys.readouterr()

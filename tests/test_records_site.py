@@ -36,19 +36,22 @@ def data_dir_env(path: Path):
 def sample(tmp_path_factory) -> tuple[Path, list[dict]]:
     out = tmp_path_factory.mktemp("sample")
     listing = out / "sample.json"
+    data = out / "store"
     import contextlib
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         code = main(["--root", str(ROOT), "sample", "--out", str(out / "files"), "--months", str(MONTHS),
-                     "--sites", str(SITES), "--seed", str(SEED), "--end", END, "--json"])
+                     "--sites", str(SITES), "--seed", str(SEED), "--end", END, "--data-dir", str(data), "--json"])
     assert code == 0
+    # its fictional 管理处 are registered in the data dir it is meant for, from its first month on
+    assert "first_month: 2025-11" in (data / "sites.yml").read_text(encoding="utf-8")
     listing.write_text(buf.getvalue(), encoding="utf-8")
     return listing, json.loads(buf.getvalue())
 
 
 @pytest.fixture(scope="module")
 def store(sample, tmp_path_factory) -> Path:
-    data = tmp_path_factory.mktemp("store")
+    data = sample[0].parent / "store"
     # exit 0 means every sample file passed validation and was stored
     assert main(["--root", str(ROOT), "ingest", "--batch", str(sample[0]), "--data-dir", str(data)]) == 0
     return data

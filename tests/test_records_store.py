@@ -1,21 +1,30 @@
-"""`handbook ingest`: only valid files stored; atomic, idempotent, corrections kept in history, audited, concurrent-safe."""
+"""`handbook ingest`: only valid files for registered 管理处 and fileable months stored; atomic, idempotent,
+corrections kept in history, withdrawals audited, crash- and concurrency-safe; old stores migrated once."""
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, register_sites
 from handbook.cli import main
-from handbook.records.store import AUDIT, MANIFEST, Store
+from handbook.records.store import CATALOGUE, Store
 
 FIXTURE = ROOT / "tests" / "fixtures" / "records" / "第二管理处" / "2026-03" / "complaint-log.csv"
 SRC = str(ROOT / "scripts")
+SITES = ("东湖花园管理处", "翠微苑管理处", "同一处") + tuple(f"管理处{i}" for i in range(5))
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    return register_sites(tmp_path / "store", *SITES)
 
 
 def ingest(path: Path, data: Path, site="东湖花园管理处", month="2026-03", form="complaint-log") -> int:
@@ -23,10 +32,15 @@ def ingest(path: Path, data: Path, site="东湖花园管理处", month="2026-03"
                  "--data-dir", str(data)])
 
 
-def snapshot(data: Path) -> dict[str, bytes]:
-    """Every file of the store except the audit log and the lock."""
-    return {str(p.relative_to(data)): p.read_bytes() for p in sorted(data.rglob("*"))
-            if p.is_file() and p.name not in (AUDIT, ".lock")}
+def state(data: Path) -> dict:
+    """What the store holds: catalogue rows (not the audit) and every file under objects/ and uploads/."""
+    files = {str(p.relative_to(data)): p.read_bytes() for p in sorted(data.rglob("*"))
+             if p.is_file() and p.parts[len(data.parts)] in ("objects", "uploads")}
+    if not (data / CATALOGUE).exists():
+        return {"files": files}
+    with sqlite3.connect(data / CATALOGUE) as con:
+        return {"files": files, "uploads": con.execute("SELECT * FROM uploads ORDER BY seq").fetchall(),
+                "current": con.execute("SELECT * FROM current ORDER BY form, site, month").fetchall()}
 
 
 def corrected(tmp_path: Path, name="更正.csv") -> Path:
@@ -36,8 +50,7 @@ def corrected(tmp_path: Path, name="更正.csv") -> Path:
     return path
 
 
-def test_a_valid_file_is_stored_and_audited(tmp_path, capsys):
-    data = tmp_path / "store"
+def test_a_valid_file_is_stored_and_audited(data, capsys):
     assert ingest(FIXTURE, data) == 0
     assert "已入库：东湖花园管理处 2026-03 投诉处理记录表，1 行记录" in capsys.readouterr().out
     store = Store(data)
@@ -49,31 +62,37 @@ def test_a_valid_file_is_stored_and_audited(tmp_path, capsys):
     assert entry["user"] and entry["at"] and entry["form"] == "complaint-log"
 
 
-def test_the_same_file_twice_changes_nothing(tmp_path, capsys):
-    data = tmp_path / "store"
+def test_records_are_private_to_the_server_account(data):
     assert ingest(FIXTURE, data) == 0
-    before = snapshot(data)
+    upload = next(iter(Store(data).current()))[3]
+    for rel in (upload["object"], upload["original"], CATALOGUE):
+        assert stat.S_IMODE((data / rel).stat().st_mode) == 0o600, rel
+    for folder in ((data / upload["object"]).parent, (data / upload["original"]).parent, data / "objects"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_the_same_file_twice_changes_nothing(data, capsys):
+    assert ingest(FIXTURE, data) == 0
+    before = state(data)
     assert ingest(FIXTURE, data) == 0
     assert "内容与已入库的版本相同，未作改动" in capsys.readouterr().out
-    assert snapshot(data) == before
+    assert state(data) == before
     assert [e["result"] for e in Store(data).audit_log()] == ["stored", "unchanged"]
 
 
-def test_a_correction_supersedes_and_the_earlier_upload_stays_in_history(tmp_path, capsys):
-    data = tmp_path / "store"
+def test_a_correction_supersedes_and_the_earlier_upload_stays_in_history(data, tmp_path, capsys):
     assert ingest(FIXTURE, data) == 0
-    first = next(Store(data).current())[3]
+    first = next(iter(Store(data).current()))[3]
     assert ingest(corrected(tmp_path), data) == 0
     assert "更正版" in capsys.readouterr().out
-    slot = Store(data).manifest()["records"]["complaint-log"]["东湖花园管理处"]["2026-03"]
+    slot = Store(data).slot("complaint-log", "东湖花园管理处", "2026-03")
     assert slot["current"]["data_sha256"] != first["data_sha256"]
     assert slot["history"] == [first]
     assert (data / first["object"]).exists()
     assert [e["result"] for e in Store(data).audit_log()] == ["stored", "superseded"]
 
 
-def test_an_invalid_file_is_not_stored_but_the_attempt_is_audited(tmp_path, capsys):
-    data = tmp_path / "store"
+def test_an_invalid_file_is_not_stored_but_the_attempt_is_audited(data, tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text(FIXTURE.read_text(encoding="utf-8").replace("服务类", "维修类"), encoding="utf-8")
     assert ingest(bad, data) == 1
@@ -86,40 +105,155 @@ def test_an_invalid_file_is_not_stored_but_the_attempt_is_audited(tmp_path, caps
     assert [e["result"] for e in Store(data).audit_log()] == ["rejected", "unusable"]
 
 
-def test_bad_arguments_are_refused_in_chinese(tmp_path, capsys):
-    data = tmp_path / "store"
-    assert ingest(FIXTURE, data, month="2026-3") == 2
-    assert "月份“2026-3”格式不对" in capsys.readouterr().err
-    assert ingest(FIXTURE, data, site="../etc") == 2
-    assert "不能含有斜杠" in capsys.readouterr().err
-    assert not (data / MANIFEST).exists()
+@pytest.mark.parametrize("site,month,says", [
+    ("东湖花园管理处", "2026-3", "月份“2026-3”格式不对"),
+    ("东湖花园管理处", "9999-12", "不在可报送的范围内：只能报送 2025-01 至"),
+    ("东湖花园管理处", "2099-12", "不在可报送的范围内"),
+    ("东湖花园管理处", "2024-12", "不在可报送的范围内"),
+    ("东湖花园", "2026-03", "没有名为“东湖花园”的管理处。是不是“东湖花园管理处”？"),
+    ("../etc", "2026-03", "已登记的管理处：东湖花园管理处、翠微苑管理处"),
+    ("甲 {: onclick=alert(9) }", "2026-03", "没有名为"),
+])
+def test_a_mistyped_site_or_month_is_refused_and_creates_nothing(data, capsys, site, month, says):
+    assert ingest(FIXTURE, data, site=site, month=month) == 2
+    assert says in capsys.readouterr().err
+    assert not (data / CATALOGUE).exists() and not (data / "objects").exists()
 
 
-def test_a_corrupt_manifest_is_reported_not_overwritten(tmp_path, capsys):
-    data = tmp_path / "store"
-    data.mkdir()
-    (data / MANIFEST).write_text("{半个", encoding="utf-8")
+def test_without_a_registry_nothing_is_stored(tmp_path, capsys):
+    bare = tmp_path / "bare"
+    (bare / "sites.yml").parent.mkdir()
+    (bare / "sites.yml").write_text("sites: 东湖花园管理处\n", encoding="utf-8")
+    assert ingest(FIXTURE, bare) == 2
+    assert "管理处名单" in capsys.readouterr().err and not (bare / CATALOGUE).exists()
+
+
+def test_sites_list_prints_the_registry_with_the_forms_each_owes(data, capsys):
+    assert main(["--root", str(ROOT), "sites", "list", "--json", "--data-dir", str(data)]) == 0
+    sites = json.loads(capsys.readouterr().out)
+    assert [s["name"] for s in sites] == list(SITES)
+    assert "complaint-log" in sites[0]["forms"] and "pool-daily-income" not in sites[0]["forms"]
+    # the project's own registry: only the 管理处 with a 泳馆 owes the pool forms
+    assert main(["--root", str(ROOT), "sites", "list", "--json", "--data-dir", str(data / "none")]) == 0
+    project = {s["name"]: s["forms"] for s in json.loads(capsys.readouterr().out)}
+    assert "pool-daily-income" in project["东湖花园管理处"] and "pool-daily-income" not in project["翠微苑管理处"]
+
+
+def test_withdraw_takes_a_month_out_keeps_history_and_is_audited(data, capsys):
+    assert ingest(FIXTURE, data) == 0
+    args = ["--root", str(ROOT), "withdraw", "--form", "complaint-log", "--site", "东湖花园管理处",
+            "--month", "2026-03", "--data-dir", str(data)]
+    assert main(args) == 0
+    assert "已撤回：东湖花园管理处 2026-03 “投诉处理记录表”" in capsys.readouterr().out
+    store = Store(data)
+    assert list(store.current()) == []
+    slot = store.slot("complaint-log", "东湖花园管理处", "2026-03")
+    assert slot["current"] is None and len(slot["history"]) == 1
+    assert (data / slot["history"][0]["object"]).exists()
+    assert [e["result"] for e in store.audit_log()] == ["stored", "withdrawn"]
+    assert main(args) == 1
+    assert "无需撤回" in capsys.readouterr().err
+    assert ingest(FIXTURE, data) == 0                # filed again: current once more
+    assert len(list(Store(data).current())) == 1
+    assert main(["--root", str(ROOT), "withdraw", "--form", "complaint-log", "--site", "东湖花园",
+                 "--month", "2026-03", "--data-dir", str(data)]) == 2
+
+
+def test_a_stale_confirm_replaces_nothing(data, tmp_path):
+    from handbook.records.store import Stale
+
+    assert ingest(FIXTURE, data) == 0
+    seen = Store(data).slot("complaint-log", "东湖花园管理处", "2026-03")["current"]
+    assert ingest(corrected(tmp_path), data) == 0        # someone else's correction lands first
+    newer = Store(data).slot("complaint-log", "东湖花园管理处", "2026-03")["current"]
+    with pytest.raises(Stale) as caught:
+        Store(data).ingest(form="complaint-log", site="东湖花园管理处", month="2026-03", original=b"x", filename="x.csv",
+                           canonical=b"a\r\n", rows=0, expect=seen["id"])
+    assert caught.value.newer["id"] == newer["id"]
+    assert Store(data).slot("complaint-log", "东湖花园管理处", "2026-03")["current"] == newer
+
+
+def test_an_unreadable_catalogue_is_reported_not_overwritten(data, capsys):
+    (data / CATALOGUE).write_bytes(b"not a database" * 100)
     assert ingest(FIXTURE, data) == 2
-    assert "清单文件无法读取" in capsys.readouterr().err
-    assert (data / MANIFEST).read_text(encoding="utf-8") == "{半个"
+    err = capsys.readouterr().err
+    assert "无法读取" in err and "Traceback" not in err
+    assert (data / CATALOGUE).read_bytes() == b"not a database" * 100
 
 
-# ---------------------------------------------------------------- crashes
+# ---------------------------------------------------------------- an old store (manifest.json) is migrated once
+def old_store(tmp_path: Path, data: Path) -> list[dict]:
+    """Write a store as the previous version did: objects, manifest.json, audit.jsonl."""
+    from handbook.records.store import sha256
+
+    def put(folder, content: bytes, ext):
+        digest = sha256(content)
+        rel = f"{folder}/{digest[:2]}/{digest}{ext}"
+        (data / rel).parent.mkdir(parents=True, exist_ok=True)
+        (data / rel).write_bytes(content)
+        return rel
+
+    versions = []
+    for n, source in enumerate([FIXTURE, corrected(tmp_path)]):
+        content = source.read_bytes()
+        versions.append({"id": f"v{n}", "at": f"2026-04-0{n + 1}T10:00:00+08:00", "user": "王芳", "file": source.name,
+                         "file_sha256": sha256(content), "data_sha256": sha256(content), "rows": 1,
+                         "object": put("objects", content, ".csv"), "original": put("uploads", content, ".csv")})
+    manifest = {"version": 1, "records": {"complaint-log": {"东湖花园管理处": {"2026-03": {
+        "current": versions[1], "history": [versions[0]]}}}}, "last_audit": {"id": "a2", "at": "2026-04-02T10:00:00+08:00", "result": "superseded"}}
+    (data / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    (data / "audit.jsonl").write_text('{"id": "a1", "at": "2026-04-01T10:00:00+08:00", "result": "stored"}\n{"id": "a2", "res',
+                                      encoding="utf-8")
+    return versions
+
+
+def test_an_old_store_is_migrated_once_with_history_and_audit(data, tmp_path, capsys):
+    versions = old_store(tmp_path, data)
+    store = Store(data)
+    [(form, site, month, upload)] = store.current()
+    assert upload == versions[1]
+    assert store.slot(form, site, month)["history"] == [versions[0]]
+    # the torn last audit line is recovered from the manifest's last_audit
+    assert [e["id"] for e in store.audit_log()] == ["a1", "a2"]
+    assert "记录库已升级" in capsys.readouterr().err
+    assert (data / "manifest.json.migrated").exists() and not (data / "manifest.json").exists()
+    assert ingest(FIXTURE, data, site="翠微苑管理处") == 0
+    assert [e["id"] for e in Store(data).audit_log()][:2] == ["a1", "a2"]
+    assert len(Store(data).audit_log()) == 3 and len(list(Store(data).current())) == 2
+
+
+def test_two_processes_meeting_an_old_store_migrate_it_once(data, tmp_path):
+    old_store(tmp_path, data)
+    code = ("import sys; sys.path.insert(0, {src!r}); from handbook.records.store import Store; "
+            "print(len(list(Store({data!r}).current())))").format(src=SRC, data=str(data))
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [o.strip() for o, _ in outs] == ["1"] * 4, outs
+    with sqlite3.connect(data / CATALOGUE) as con:
+        assert con.execute("SELECT COUNT(*) FROM uploads").fetchone()[0] == 2
+        assert con.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == 2
+
+
+# ---------------------------------------------------------------- crashes (kill -9 at each step)
 CRASH = """
 import os, sys
 sys.path.insert(0, {src!r})
 stage = sys.argv[1]
-real = os.replace
+from handbook.records import store as s
+real_replace, real_commit = os.replace, s.Store._commit
 def replace(src, dst):
-    d = str(dst)
-    if stage == "object" and "/objects/" in d:
+    if stage == "object" and "/objects/" in str(dst):
         os._exit(70)
-    if stage == "manifest" and d.endswith("manifest.json"):
+    real_replace(src, dst)
+def commit(self, con):
+    if stage == "commit":
         os._exit(70)
-    real(src, dst)
-    if stage == "after-manifest" and d.endswith("manifest.json"):
+    real_commit(self, con)
+    if stage == "after-commit":
         os._exit(70)
 os.replace = replace
+s.Store._commit = commit
 from handbook.cli import main
 sys.exit(main(sys.argv[2:]))
 """
@@ -132,41 +266,28 @@ def crash_ingest(stage: str, path: Path, data: Path) -> int:
     return proc.returncode
 
 
-@pytest.mark.parametrize("stage,survives", [("object", "old"), ("manifest", "old"), ("after-manifest", "new")])
-def test_a_crash_mid_ingest_leaves_the_old_state_or_the_new_one(tmp_path, stage, survives):
-    data = tmp_path / "store"
+@pytest.mark.parametrize("stage,survives", [("object", "old"), ("commit", "old"), ("after-commit", "new")])
+def test_a_crash_mid_ingest_leaves_the_old_state_or_the_new_one(data, tmp_path, stage, survives):
     assert ingest(FIXTURE, data) == 0
-    before = Store(data).manifest()
+    before = Store(data).slot("complaint-log", "东湖花园管理处", "2026-03")
     assert crash_ingest(stage, corrected(tmp_path), data) == 70
-    after = Store(data).manifest()                 # still readable: never half-written
-    current = after["records"]["complaint-log"]["东湖花园管理处"]["2026-03"]["current"]
+    after = Store(data).slot("complaint-log", "东湖花园管理处", "2026-03")     # still readable
     if survives == "old":
         assert after == before
     else:
-        assert current["data_sha256"] != before["records"]["complaint-log"]["东湖花园管理处"]["2026-03"]["current"]["data_sha256"]
-        assert (data / current["object"]).exists()
-    # every object the manifest names exists, and the next run tidies temp files and completes the audit
+        assert after["current"]["data_sha256"] != before["current"]["data_sha256"]
+        assert after["history"] == [before["current"]]
+    # every object the catalogue names exists, and the next writer tidies the temp files
     assert ingest(FIXTURE, data, site="翠微苑管理处") == 0
     for _, _, _, upload in Store(data).current():
         assert (data / upload["object"]).exists() and (data / upload["original"]).exists()
-    assert not list(data.rglob(".tmp-*"))
+    assert not list((data / "tmp").iterdir())
     results = [e["result"] for e in Store(data).audit_log()]
     assert results == (["stored", "stored"] if survives == "old" else ["stored", "superseded", "stored"])
 
 
-def test_a_torn_audit_line_is_repaired(tmp_path):
-    data = tmp_path / "store"
-    assert ingest(FIXTURE, data) == 0
-    with open(data / AUDIT, "a", encoding="utf-8") as fh:
-        fh.write('{"id": "half')
-    assert ingest(FIXTURE, data, site="翠微苑管理处") == 0
-    lines = (data / AUDIT).read_text(encoding="utf-8").splitlines()
-    assert [json.loads(l)["result"] for l in lines] == ["stored", "stored"]
-
-
 # ---------------------------------------------------------------- concurrency
-def test_concurrent_ingests_lose_nothing(tmp_path):
-    data = tmp_path / "store"
+def test_concurrent_ingests_lose_nothing(data, tmp_path):
     env = {**os.environ, "PYTHONPATH": SRC}
     jobs = [(FIXTURE, f"管理处{i}") for i in range(5)] + [(FIXTURE, "同一处"), (corrected(tmp_path), "同一处")]
     procs = [subprocess.Popen([sys.executable, "-m", "handbook", "--root", str(ROOT), "ingest", str(path),
@@ -175,8 +296,22 @@ def test_concurrent_ingests_lose_nothing(tmp_path):
     for p in procs:
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err.decode()
-    records = Store(data).manifest()["records"]["complaint-log"]
-    assert set(records) == {f"管理处{i}" for i in range(5)} | {"同一处"}
-    same = records["同一处"]["2026-03"]
+    current = {(site, month): u for _, site, month, u in Store(data).current()}
+    assert {site for site, _ in current} == {f"管理处{i}" for i in range(5)} | {"同一处"}
+    same = Store(data).slot("complaint-log", "同一处", "2026-03")
     assert len(same["history"]) == 1 and same["current"]["data_sha256"] != same["history"][0]["data_sha256"]
     assert len(Store(data).audit_log()) == len(jobs)
+
+
+def test_batch_ingest_shows_progress_and_checks_every_line_first(data, tmp_path, capsys):
+    jobs = [{"form": "complaint-log", "site": f"管理处{i}", "month": "2026-03", "path": str(FIXTURE)} for i in range(3)]
+    listing = tmp_path / "batch.json"
+    listing.write_text(json.dumps(jobs + [{**jobs[0], "site": "管理处九"}], ensure_ascii=False), encoding="utf-8")
+    assert main(["--root", str(ROOT), "ingest", "--batch", str(listing), "--data-dir", str(data)]) == 2
+    assert "没有名为“管理处九”的管理处" in capsys.readouterr().err
+    assert not (data / CATALOGUE).exists()
+    listing.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
+    assert main(["--root", str(ROOT), "ingest", "--batch", str(listing), "--data-dir", str(data)]) == 0
+    err = capsys.readouterr().err
+    assert "入库 3/3（100%）" in err
+    assert len(list(Store(data).current())) == 3

@@ -406,7 +406,7 @@ class NormMissingOptional(HandbookError):
 class SampleBadArgs(HandbookError):
     code = "sample-bad-args"
     title = "参数有误"
-    template = "参数有误：--months 应为 1—120，--sites 应为 1—20。"
+    template = "参数有误：--months 应为 1—120，--sites 应为 1—1000。"
 
 
 class NormEmptyColumn(HandbookError):
@@ -588,6 +588,85 @@ class StoreUnwritable(HandbookError):
     code = "store-unwritable"
     title = "数据目录无法写入"
     template = "无法写入数据目录 {path}：{detail}。原有数据未受影响。"
+
+
+# ---------------------------------------------------------------- records: registry, months, store (issue 11)
+class RegistryInvalid(HandbookError):
+    code = "registry-invalid"
+    title = "管理处名单有误"
+    template = "管理处名单 {path} 有误：{detail}。"
+
+
+class SiteUnknown(HandbookError):
+    code = "site-unknown"
+    title = "没有这个管理处"
+    template = "没有名为“{value}”的管理处。{hint}已登记的管理处：{known}。新的管理处请由管理员加进名单（{path}）。"
+
+
+class SiteSuggestion(HandbookError):
+    code = "site-suggestion"
+    title = "相近的管理处"
+    template = "是不是“{name}”？"
+
+
+class MonthOutOfRange(HandbookError):
+    code = "month-out-of-range"
+    title = "月份不在可报送范围内"
+    template = "月份“{value}”不在可报送的范围内：只能报送 {first} 至 {last} 的记录。请检查年份和月份。"
+
+
+class StoreBusy(HandbookError):
+    code = "store-busy"
+    title = "数据库正忙"
+    template = "记录库正忙（{detail}），本次未作改动。请稍后重试。"
+
+
+class StaleUpload(HandbookError):
+    code = "stale-upload"
+    title = "已有更新的版本"
+    template = "{site} {month} 的“{title}”在您确认之前已有新的版本（{at} 由 {user} 上传），本次未替换。请先查看最新版本，需要时重新上传。"
+
+
+class WithdrawDone(HandbookError):
+    code = "withdrawn"
+    title = "已撤回"
+    template = "已撤回：{site} {month} “{title}”（{rows} 行，{at} 上传）。该月不再计入统计，原文件和历史仍保留，可重新上传。"
+
+
+class WithdrawNothing(HandbookError):
+    code = "withdraw-nothing"
+    title = "没有可撤回的文件"
+    template = "{site} {month} 没有已入库的“{title}”，无需撤回。"
+
+
+class UploadTooManyRows(HandbookError):
+    code = "too-many-rows"
+    title = "行数过多"
+    template = "文件约有 {rows} 行，超过单个文件 {limit} 行的上限，远超一个管理处一个月的记录，已拒收。请检查是否选错了文件。"
+
+
+class UploadTooManyCells(HandbookError):
+    code = "too-many-cells"
+    title = "单元格过多"
+    template = "文件的单元格超过 {limit} 个（或列数过多），远超正常的月度记录，已拒收。请使用网站上的模板填写。"
+
+
+class XlsxSheetTooLarge(HandbookError):
+    code = "sheet-too-large"
+    title = "工作表过大"
+    template = "Excel 工作表解压后约有 {mb} MB，超过 {limit} MB 的上限，远超正常的月度记录，已拒收。请使用网站上的模板重新填写。"
+
+
+class MigrationDone(HandbookError):
+    code = "store-migrated"
+    title = "记录库已升级"
+    template = "记录库已升级为数据库格式：迁入 {uploads} 个文件版本、{audit} 条审计记录；原清单改名为 {backup} 保留。"
+
+
+class BatchProgress(HandbookError):
+    code = "batch-progress"
+    title = "批量入库进度"
+    template = "入库 {done}/{total}（{percent}%），已用 {seconds} 秒"
 
 
 class ReportNoData(HandbookError):

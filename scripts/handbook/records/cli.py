@@ -5,15 +5,12 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
 from .. import messages as m
 
 SHOWN_ERRORS = 200
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-SITE_BAD = re.compile(r"[\\/\x00-\x1f|]")
 
 
 def _root(args) -> Path:
@@ -45,25 +42,36 @@ def _record_form(handbook, form_id: str):
     return form
 
 
-def _check_month(value: str) -> bool:
-    if not MONTH.match(value or ""):
-        print(m.BadMonth.template.format(value=value), file=sys.stderr)
-        return False
-    return True
+def _registry(args, handbook, data_dir: Path | None = None):
+    """The 管理处 registry for this data dir, or None after printing why it cannot be read."""
+    from .registry import RegistryError, load_registry
+
+    try:
+        return load_registry(_root(args), data_dir if data_dir is not None else _data_dir(args), handbook.record_forms())
+    except RegistryError as exc:
+        print(exc, file=sys.stderr)
+        return None
 
 
-def _check_site(value: str) -> bool:
-    reason = None
-    if not value or not value.strip():
-        reason = "不能为空"
-    elif len(value) > 40:
-        reason = "不能超过40个字"
-    elif SITE_BAD.search(value) or value.startswith("."):
-        reason = "不能含有斜杠、竖线或控制字符，也不能以点开头"
-    if reason:
-        print(m.BadSite.template.format(value=value, reason=reason), file=sys.stderr)
-        return False
-    return True
+def _checked(check, value):
+    """check(value) or None after printing the Chinese refusal."""
+    from .registry import RegistryError
+
+    try:
+        return check(value)
+    except RegistryError as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
+def _store_failed(exc, root) -> int:
+    from .store import StoreError
+
+    if isinstance(exc, StoreError):
+        print(m.StoreCorrupt.template.format(path=exc.path, detail=exc.detail), file=sys.stderr)
+    else:
+        print(m.StoreUnwritable.template.format(path=root, detail=getattr(exc, "strerror", None) or exc), file=sys.stderr)
+    return 2
 
 
 def _print_result(result, as_json: bool) -> None:
@@ -122,11 +130,14 @@ def cmd_validate(args) -> int:
 
 def ingest_one(handbook, store, form, site: str, month: str, path: Path, quiet: bool = False) -> int:
     """Validate one file and store it if valid; every attempt is audited (the upload page uses the same path)."""
-    from .intake import submit
+    from .intake import check_path, submit
+    from .progress import Progress
+    from .reading import UPLOAD_LIMITS
 
-    result = _validate(handbook, form, path)
+    checked = check_path(handbook, form, path, Progress(), UPLOAD_LIMITS)
+    result = checked.result
     original = path.read_bytes() if path.is_file() else b""
-    done = submit(handbook, store, form, site, month, original, path.name, result=result)
+    done = submit(handbook, store, form, site, month, original, path.name, checked=checked)
     if not result.valid:
         _print_result(result, False)
         print(m.IngestRejected.template, file=sys.stderr)
@@ -159,6 +170,23 @@ def _batch(path: Path) -> list[dict] | None:
         return None
 
 
+class BatchProgress:
+    """One line on stderr at most once a second: a batch of 800 files is not silent for a minute."""
+
+    def __init__(self, total: int, stream=None):
+        import time
+
+        self.total, self.stream, self.clock = total, stream or sys.stderr, time.monotonic
+        self.started = self.last = self.clock()
+
+    def step(self, done: int) -> None:
+        now = self.clock()
+        if now - self.last >= 1 or done == self.total:
+            self.last = now
+            print(m.BatchProgress.template.format(done=done, total=self.total, percent=done * 100 // max(self.total, 1),
+                                                  seconds=int(now - self.started)), file=self.stream, flush=True)
+
+
 @_pipe_safe
 def cmd_ingest(args) -> int:
     from .store import Store, StoreError
@@ -175,27 +203,77 @@ def cmd_ingest(args) -> int:
             print(m.IngestUsage.template, file=sys.stderr)
             return 2
         jobs = [{"form": args.form, "site": args.site, "month": args.month, "path": args.file}]
-    store = Store(_data_dir(args))
-    worst = 0
-    stored = 0
+    registry = _registry(args, handbook)
+    if registry is None:
+        return 2
+    # every job is checked before the first is stored: a batch with one bad line changes nothing
+    planned = []
     for job in jobs:
-        form = _record_form(handbook, job["form"])
-        if form is None or not _check_month(job["month"]) or not _check_site(job["site"]):
+        form = _record_form(handbook, str(job["form"]))
+        site = form and _checked(registry.site, str(job["site"]))
+        month = site and _checked(registry.month, str(job["month"]))
+        if not month:
             return 2
+        planned.append((form, site.name, month, Path(job["path"])))
+    store = Store(_data_dir(args))
+    progress = BatchProgress(len(planned)) if args.batch else None
+    worst = stored = 0
+    for n, (form, site, month, path) in enumerate(planned, 1):
         try:
-            code = ingest_one(handbook, store, form, job["site"].strip(), job["month"], Path(job["path"]), quiet=bool(args.batch))
-        except StoreError as exc:
-            where, _, detail = str(exc).partition("|")
-            print(m.StoreCorrupt.template.format(path=where, detail=detail), file=sys.stderr)
-            return 2
-        except OSError as exc:
-            print(m.StoreUnwritable.template.format(path=store.root, detail=exc.strerror or exc), file=sys.stderr)
-            return 2
+            code = ingest_one(handbook, store, form, site, month, path, quiet=bool(args.batch))
+        except (StoreError, OSError) as exc:
+            return _store_failed(exc, store.root)
         worst = max(worst, code)
         stored += code == 0
+        if progress:
+            progress.step(n)
     if args.batch:
         print(m.BatchDone.template.format(stored=stored, total=len(jobs), path=store.root))
     return worst
+
+
+@_pipe_safe
+def cmd_withdraw(args) -> int:
+    from .store import Store, StoreError
+
+    handbook = _handbook(args)
+    if handbook is None:
+        return 2
+    form = _record_form(handbook, args.form)
+    registry = form and _registry(args, handbook)
+    site = registry and _checked(registry.site, args.site)
+    month = site and _checked(registry.month, args.month)
+    if not month:
+        return 2
+    store = Store(_data_dir(args))
+    try:
+        gone = store.withdraw(form.id, site.name, month, user=None)
+    except (StoreError, OSError) as exc:
+        return _store_failed(exc, store.root)
+    if gone is None:
+        print(m.WithdrawNothing.template.format(site=site.name, month=month, title=form.title), file=sys.stderr)
+        return 1
+    print(m.WithdrawDone.template.format(site=site.name, month=month, title=form.title, rows=gone["rows"],
+                                         at=gone["at"][:16].replace("T", " ")))
+    return 0
+
+
+def cmd_sites_list(args) -> int:
+    handbook = _handbook(args)
+    if handbook is None:
+        return 2
+    registry = _registry(args, handbook)
+    if registry is None:
+        return 2
+    if args.json:
+        print(json.dumps([{"name": s.name, "forms": list(s.forms)} for s in registry.sites], ensure_ascii=False, indent=2))
+        return 0
+    titles = {f.id: f.title for f in handbook.record_forms()}
+    for s in registry.sites:
+        print(f"{s.name}\t{len(s.forms)} 种记录表：{'、'.join(titles[f] for f in s.forms)}")
+    print(f"共 {len(registry.sites)} 个管理处；可报送 {registry.first_month} 至 {registry.last_month()} 的记录"
+          f"（名单：{registry.path}）。")
+    return 0
 
 
 @_pipe_safe
@@ -206,7 +284,10 @@ def cmd_report(args) -> int:
     from .text import report_text
 
     handbook = _handbook(args)
-    if handbook is None or not _check_month(args.month):
+    if handbook is None:
+        return 2
+    registry = _registry(args, handbook)
+    if registry is None or not _checked(registry.month, args.month):
         return 2
     forms = None
     if args.form:
@@ -224,15 +305,23 @@ def cmd_report(args) -> int:
     except KpiDefinitionError as exc:
         print(exc.report(), file=sys.stderr)
         return 2
-    except StoreError as exc:
-        where, _, detail = str(exc).partition("|")
-        print(m.StoreCorrupt.template.format(path=where, detail=detail), file=sys.stderr)
-        return 2
+    except (StoreError, OSError) as exc:
+        return _store_failed(exc, data_dir)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print(report_text(report, {f.id: f.title for f in handbook.record_forms()}))
     return 0
+
+
+def register_sample(data_dir: Path, files: list[dict], handbook) -> None:
+    """Give a sample data dir its own registry: the fictional 管理处 and months just generated."""
+    from .registry import FILE, write_registry
+
+    names = list(dict.fromkeys(f["site"] for f in files))
+    pool = {f["site"] for f in files if handbook.form_by_id[f["form"]].due == "pool"}
+    write_registry(Path(data_dir) / FILE, names, min(f["month"] for f in files), pool,
+                   comment="示例数据的管理处（虚构），由 handbook sample 写入；正式数据目录不要用这个文件。")
 
 
 @_pipe_safe
@@ -242,14 +331,20 @@ def cmd_sample(args) -> int:
     handbook = _handbook(args)
     if handbook is None:
         return 2
-    if args.months < 1 or args.sites < 1 or args.months > 120 or args.sites > 20:
+    if args.months < 1 or args.sites < 1 or args.months > 120 or args.sites > 1000:
         print(m.SampleBadArgs.template, file=sys.stderr)
         return 2
-    if args.end and not _check_month(args.end):
-        return 2
+    if args.end:
+        from .registry import MONTH
+
+        if not MONTH.match(args.end):
+            print(m.BadMonth.template.format(value=args.end), file=sys.stderr)
+            return 2
     out = Path(args.out)
     try:
         files = generate(handbook, out, months=args.months, sites=args.sites, seed=args.seed, end=args.end)
+        if args.data_dir:
+            register_sample(_data_dir(args), files, handbook)
     except OSError as exc:
         print(m.StoreUnwritable.template.format(path=out, detail=exc.strerror or exc), file=sys.stderr)
         return 2
@@ -295,4 +390,21 @@ def register(sub, parser_class) -> None:
     p.add_argument("--seed", type=int, default=1, help="随机种子（相同种子生成相同数据）")
     p.add_argument("--end", default=None, help="最后一个月，如 2026-10（默认上个月）")
     p.add_argument("--json", action="store_true", help="以 JSON 列出生成的文件")
+    p.add_argument("--data-dir", default=None,
+                   help="把示例管理处登记到这个数据目录（写入其 sites.yml），之后可用 ingest --batch 入库")
     p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("withdraw", help="撤回已入库的记录表（管理员）：该月不再计入统计，历史保留")
+    p.add_argument("--form", required=True, help="表单 id，如 complaint-log")
+    p.add_argument("--site", required=True, help="管理处名称")
+    p.add_argument("--month", required=True, help="所属月份，如 2026-11")
+    p.add_argument("--data-dir", default=None, help="数据目录（默认 data/records）")
+    p.set_defaults(func=cmd_withdraw)
+
+    p = sub.add_parser("sites", help="管理处名单：各管理处及其应报送的记录表")
+    sites_sub = p.add_subparsers(dest="sites_command", metavar="子命令", parser_class=parser_class)
+    sites_sub.required = True
+    q = sites_sub.add_parser("list", help="列出管理处及其应报送的记录表")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出")
+    q.add_argument("--data-dir", default=None, help="数据目录（默认 data/records）")
+    q.set_defaults(func=cmd_sites_list)

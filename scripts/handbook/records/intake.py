@@ -6,6 +6,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .reading import UPLOAD_LIMITS, Limits
 from .store import Store, sha256
 from .validate import Result, canonical_csv, validate_file
 
@@ -18,24 +19,50 @@ class Submission:
     previous: dict | None = None      # the upload this one replaces (or equals)
 
 
-def validate_bytes(handbook, form, data: bytes, progress=None) -> Result:
+@dataclass
+class Checked:
+    """A validated upload and, when valid, its rows as they will be stored."""
+
+    result: Result
+    canonical: bytes | None = None
+
+    @property
+    def data_sha256(self) -> str | None:
+        return sha256(self.canonical) if self.canonical is not None else None
+
+
+def check_path(handbook, form, path: Path, progress=None, limits: Limits = UPLOAD_LIMITS, engine: str = "auto") -> Checked:
+    """Validate a file and, if valid, render its stored form while the file is still there
+    (the DuckDB engine reads rows back from the file lazily)."""
+    result = validate_file(path, form, handbook.record_forms(), progress, engine=engine, limits=limits)
+    return Checked(result, canonical_csv(result.table) if result.valid else None)
+
+
+def check_bytes(handbook, form, data: bytes, progress=None, limits: Limits = UPLOAD_LIMITS) -> Checked:
     """Validate uploaded bytes. The upload's own file name is never used as a path."""
     with tempfile.TemporaryDirectory(prefix="handbook-upload-") as folder:
         path = Path(folder) / "upload"
         path.write_bytes(data)
-        return validate_file(path, form, handbook.record_forms(), progress)
+        return check_path(handbook, form, path, progress, limits)
+
+
+def validate_bytes(handbook, form, data: bytes, progress=None, limits: Limits = UPLOAD_LIMITS) -> Result:
+    return check_bytes(handbook, form, data, progress, limits).result
 
 
 def submit(handbook, store: Store, form, site: str, month: str, data: bytes, filename: str,
-           user: str | None = None, result: Result | None = None, progress=None) -> Submission:
-    """Validate and, only if valid, store; every attempt is audited."""
-    result = result or validate_bytes(handbook, form, data, progress)
+           user: str | None = None, checked: Checked | None = None, progress=None, expect: str | None = "any") -> Submission:
+    """Validate and, only if valid, store; every attempt is audited.
+
+    expect: the current version the user confirmed replacing ("" for none; "any" replaces whatever is current)."""
+    checked = checked or check_bytes(handbook, form, data, progress)
+    result = checked.result
     if not result.valid:
         store.audit(form=form.id, site=site, month=month, file=filename, file_sha256=sha256(data),
                     rows=result.rows, result="unusable" if result.unusable else "rejected",
-                    errors=len(result.errors) or 1, **({"user": user} if user else {}))
+                    errors=len(result.errors) or 1, user=user)
         return Submission(result)
     outcome, upload, previous = store.ingest(
         form=form.id, site=site, month=month, original=data, filename=filename,
-        canonical=canonical_csv(result.table), rows=result.rows, user=user)
+        canonical=checked.canonical, rows=result.rows, user=user, expect=expect)
     return Submission(result, outcome, upload, previous)

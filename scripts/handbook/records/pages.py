@@ -5,13 +5,14 @@ Pages show aggregates and record numbers only (3.19#4.8.5): no personal field is
 
 from __future__ import annotations
 
-from html import escape
 
 from ..site.links import clause_anchor, href_to, relative
 from .charts import count_bars, kpi_bars, trend
 from .exports import VERDICT, report_csv, report_xlsx
 from .report import CARRY_LABELS, COMPANY, Statistics
-from .text import month_label
+from html import escape as attr
+
+from .text import md_escape as escape, month_label
 
 INDEX = "statistics/index.md"
 CHART_COUNTS = ("complaints-category", "calls", "repairs", "callbacks-result")
@@ -46,7 +47,7 @@ class StatisticsPages:
         chapter, _, sid = ref.partition("#")
         proc = self.handbook.by_chapter[chapter]
         href = relative(proc.page_path, from_src, self.directory_urls) + (f"#{clause_anchor(sid)}" if sid else "")
-        return f'<a href="{escape(href)}">{escape(ref)}</a>'
+        return f'<a href="{attr(href)}">{escape(ref)}</a>'
 
     # ------------------------------------------------------------ files for the site
     def files(self) -> dict[str, str | bytes]:
@@ -77,7 +78,7 @@ class StatisticsPages:
             report = self.report(month)
             company = [k for k in report["kpis"] if k["site"] == COMPANY and k["met"] is not None]
             hit = sum(k["met"] for k in company)
-            rows.append(f'<tr><td><a href="{escape(self._href(month_src(month), INDEX))}">{month_label(month)}</a></td>'
+            rows.append(f'<tr><td><a href="{attr(self._href(month_src(month), INDEX))}">{month_label(month)}</a></td>'
                         f'<td>{len(report["sites"])}</td><td>{hit} / {len(company)}</td></tr>')
         lines += ["## 各月报表 {#months}", "",
                   f'<table><thead><tr><th>月份</th><th>管理处</th><th>全公司达标指标</th></tr></thead><tbody>{"".join(rows)}</tbody></table>', ""]
@@ -100,8 +101,8 @@ class StatisticsPages:
         paths = downloads(month)
         title = f"{month_label(month)} 月度统计"
         lines = ["---", f"title: {title}", "---", "", f"# {title}", "",
-                 f'<p class="hb-form-downloads"><a class="md-button md-button--primary" href="{escape(self._href(paths["xlsx"], src))}" download>下载 Excel</a> '
-                 f'<a class="md-button" href="{escape(self._href(paths["csv"], src))}" download>下载 CSV（考核指标）</a></p>', "",
+                 f'<p class="hb-form-downloads"><a class="md-button md-button--primary" href="{attr(self._href(paths["xlsx"], src))}" download>下载 Excel</a> '
+                 f'<a class="md-button" href="{attr(self._href(paths["csv"], src))}" download>下载 CSV（考核指标）</a></p>', "",
                  f"<p>统计窗口：{month_label(month)}1日0:00至次月1日0:00（{self.clause_link('3.19#4.1.1', src)}）；"
                  f"时效类指标按{self.clause_link('3.19#4.1.8', src)}判定归属月份，在途事项单列、不计入分子分母；"
                  f"比率保留1位小数，分母为0记“—”（{self.clause_link('3.19#4.1.6', src)}）。管理处：{escape('、'.join(sites))}。</p>", ""]
@@ -215,5 +216,5 @@ class StatisticsPages:
                 text = f"{month_label(month)} {k['title']} {k['display']}（目标{k['target_display']}）{verdict}"
                 cls = {True: "hb-kpi hb-kpi-met", False: "hb-kpi hb-kpi-miss", None: "hb-kpi"}[k["met"]]
             notes.setdefault(k["clause"], []).append(
-                f'<a class="{cls}" data-search-exclude href="{escape(href)}" title="最新月度统计">{escape(text)}</a>')
+                f'<a class="{cls}" data-search-exclude href="{attr(href)}" title="最新月度统计">{escape(text)}</a>')
         return notes

@@ -24,6 +24,33 @@ DELIMITERS = (",", "\t", ";")
 csv.field_size_limit(10 * 1024 * 1024)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep one file from holding the server: far above a real month of one 管理处."""
+
+    rows: int | None = None          # None: no cap (the CLI validating a big export)
+    cells: int | None = None
+    sheet_mb: int = 40               # uncompressed XML of the one sheet read
+    columns: int = 200               # a hostile sheet dimension must not pad every row to 16 384 cells
+
+    def check_csv(self, path: Path) -> None:
+        """Count lines before parsing: a file of millions of tiny rows is refused at once."""
+        if self.rows is None and self.cells is None:
+            return
+        with open(path, "rb") as fh:
+            first = fh.readline()
+            lines = 1 + sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+        if self.rows is not None and lines > self.rows + 1:
+            raise Unusable(m.UploadTooManyRows, rows=lines - 1, limit=self.rows)
+        width = 1 + max(first.count(d.encode()) for d in DELIMITERS)
+        if self.cells is not None and (lines * width > self.cells or width > self.columns):
+            raise Unusable(m.UploadTooManyCells, limit=self.cells)
+
+
+UPLOAD_LIMITS = Limits(rows=50_000, cells=2_000_000)
+NO_LIMITS = Limits()
+
+
 class Unusable(Exception):
     """The file cannot be read as a table at all (exit code 2)."""
 
@@ -48,7 +75,7 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
 
 
-def read_table(path: Path, progress=None) -> RawTable:
+def read_table(path: Path, progress=None, limits: Limits = NO_LIMITS) -> RawTable:
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -58,7 +85,7 @@ def read_table(path: Path, progress=None) -> RawTable:
     if not data.strip():
         raise Unusable(m.RecordEmpty)
     if data.startswith(XLSX_MAGIC) or Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-        return read_xlsx(data, progress)
+        return read_xlsx(data, progress, limits)
     if data.startswith(OLE_MAGIC):
         raise Unusable(m.RecordLegacyXls)
     return read_csv(data)
@@ -108,12 +135,12 @@ def read_csv(data: bytes) -> RawTable:
 
 
 # ---------------------------------------------------------------- XLSX
-def read_xlsx(data: bytes, progress=None) -> RawTable:
+def read_xlsx(data: bytes, progress=None, limits: Limits = NO_LIMITS) -> RawTable:
     from openpyxl import load_workbook
 
     if not data.startswith(XLSX_MAGIC):
         raise Unusable(m.RecordCorruptXlsx, detail="文件不是有效的 Excel（.xlsx）文件")
-    check_zip_size(data)
+    check_zip_size(data, limits)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
@@ -126,11 +153,20 @@ def read_xlsx(data: bytes, progress=None) -> RawTable:
         if progress is not None:
             progress.start(total, "读取")
         rows = []
-        for i, row in enumerate(ws.iter_rows(values_only=True)):
+        cells = 0
+        width = min(ws.max_column or 1, limits.columns)
+        for i, row in enumerate(ws.iter_rows(values_only=True, max_col=width)):
             rows.append(list(row))
+            cells += len(row)
+            if limits.rows is not None and i > limits.rows:
+                raise Unusable(m.UploadTooManyRows, rows=f"{i} 以上", limit=limits.rows)
+            if limits.cells is not None and cells > limits.cells:
+                raise Unusable(m.UploadTooManyCells, limit=limits.cells)
             if progress is not None and i % 1000 == 0:
                 progress.update(i)
         title = ws.title
+    except Unusable:
+        raise
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
         raise Unusable(m.RecordCorruptXlsx, detail=_xlsx_detail(exc))
     except Exception as exc:
@@ -142,8 +178,8 @@ def read_xlsx(data: bytes, progress=None) -> RawTable:
     return RawTable(rows=rows, kind="xlsx", sheet=title)
 
 
-def check_zip_size(data: bytes) -> None:
-    """Read only the zip directory: a zip bomb is refused before anything is inflated."""
+def check_zip_size(data: bytes, limits: Limits = NO_LIMITS) -> None:
+    """Read only the zip directory: a zip bomb or an oversized sheet is refused before anything is inflated."""
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -151,6 +187,9 @@ def check_zip_size(data: bytes) -> None:
     unpacked = sum(i.file_size for i in infos)
     if unpacked > XLSX_MAX_UNPACKED or unpacked > XLSX_MAX_RATIO * max(len(data), 1024 * 1024):
         raise Unusable(m.RecordZipBomb, mb=unpacked // (1024 * 1024))
+    sheet = max((i.file_size for i in infos if i.filename.startswith("xl/worksheets/")), default=0)
+    if sheet > limits.sheet_mb * 1024 * 1024:
+        raise Unusable(m.XlsxSheetTooLarge, mb=sheet // (1024 * 1024), limit=limits.sheet_mb)
 
 
 def _xlsx_detail(exc: Exception) -> str:

@@ -1,41 +1,55 @@
-"""The records store: content-addressed files, one manifest, an audit log.
+"""The records store: content-addressed files and a SQLite catalogue.
 
-    DIR/objects/ab/<sha256>.csv    validated rows, normalised (UTF-8, schema column order)
+    DIR/catalogue.sqlite3          uploads (every version), current (form, site, month → upload), audit
+    DIR/objects/ab/<sha256>.csv    validated rows, normalised (UTF-8, schema column order): DuckDB reads these
     DIR/uploads/ab/<sha256>.<ext>  the file exactly as uploaded
-    DIR/manifest.json              form → site → month → current upload + history
-    DIR/audit.jsonl                one line per ingest attempt (who, when, hash, rows, result)
-    DIR/.lock                      fcntl lock serialising writers
+    DIR/tmp/                       files being written; emptied by the next writer
 
-Every write goes to a temporary file, is fsynced and renamed into place, and
-the manifest rename is the single commit point: a crash before it leaves the
-old state, after it the new one. Objects are immutable and named by their
-hash, so a crash can at worst leave an unreferenced object. The audit line of
-a committed ingest is also kept in the manifest and re-appended on the next
-run if the crash came between the rename and the append.
+A write takes SQLite's write lock (BEGIN IMMEDIATE), writes the objects (temporary file, fsync,
+rename), then inserts the catalogue rows and the audit line in the same transaction: the commit is
+the single commit point. A crash before it leaves the old state and at worst an unreferenced object;
+after it, the new state with its audit line. WAL mode lets readers (the server, reports) go on while
+a CLI command writes. The SQL is plain (no SQLite-only functions) so another database could hold
+the catalogue. Files are 0600 and folders 0700: records carry personal data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import getpass
 import hashlib
 import json
 import os
 import socket
+import sqlite3
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-MANIFEST = "manifest.json"
-AUDIT = "audit.jsonl"
-LOCK = ".lock"
-TMP_PREFIX = ".tmp-"
-VERSION = 1
-
+CATALOGUE = "catalogue.sqlite3"
+SCHEMA_VERSION = "2"
+TMP = "tmp"
 
 DEFAULT_DATA_DIR = Path("data/records")
 DATA_DIR_ENV = "HANDBOOK_DATA_DIR"
+UPLOAD_FIELDS = ("id", "at", "user", "file", "file_sha256", "data_sha256", "rows", "object", "original")
+AUDIT_COLUMNS = ("id", "at", "user", "host", "form", "site", "month", "result")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS uploads (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, form TEXT NOT NULL, site TEXT NOT NULL,
+    month TEXT NOT NULL, at TEXT NOT NULL, user TEXT NOT NULL, host TEXT, file TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL, data_sha256 TEXT NOT NULL, rows INTEGER NOT NULL,
+    object TEXT NOT NULL, original TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS uploads_slot ON uploads (form, site, month);
+CREATE TABLE IF NOT EXISTS current (
+    form TEXT NOT NULL, site TEXT NOT NULL, month TEXT NOT NULL, upload_id TEXT NOT NULL,
+    PRIMARY KEY (form, site, month));
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, at TEXT NOT NULL, user TEXT, host TEXT,
+    form TEXT, site TEXT, month TEXT, result TEXT NOT NULL, entry TEXT NOT NULL);
+"""
 
 
 def data_dir_for(root: Path, given: str | None = None) -> Path:
@@ -45,34 +59,23 @@ def data_dir_for(root: Path, given: str | None = None) -> Path:
 
 
 class StoreError(Exception):
-    """The store cannot be read or written; carries a Chinese message."""
+    """The store cannot be read or written."""
+
+    def __init__(self, path, detail):
+        super().__init__(f"{path}: {detail}")
+        self.path, self.detail = path, detail
+
+
+class Stale(Exception):
+    """A confirm arrived after a newer version of the same slot: nothing was replaced."""
+
+    def __init__(self, newer: dict):
+        super().__init__(newer["id"])
+        self.newer = newer
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{TMP_PREFIX}{path.name}-{uuid.uuid4().hex}")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    _fsync_dir(path.parent)
 
 
 def current_user() -> str:
@@ -89,145 +92,246 @@ def now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def _mkdir(path: Path) -> None:
+    """Create path and any missing parents 0700 (mkdir(parents=True) gives parents the default mode)."""
+    if path.is_dir():
+        return
+    _mkdir(path.parent)
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _upload(row) -> dict:
+    return {k: row[k] for k in UPLOAD_FIELDS}
+
+
 class Store:
     def __init__(self, root: Path):
         self.root = Path(root)
+        self.db = self.root / CATALOGUE
+        self._ready = False
 
-    # ------------------------------------------------------------ reading (no lock: the manifest is replaced atomically)
-    def manifest(self) -> dict:
-        path = self.root / MANIFEST
-        if not path.exists():
-            return {"version": VERSION, "records": {}}
+    # ------------------------------------------------------------ connection
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
+        if not self.db.exists():
+            if not create:
+                if (self.root / "manifest.json").exists():
+                    create = True           # an old store: migrate it on first read
+                else:
+                    return None
+            _mkdir(self.root)
+            os.close(os.open(self.db, os.O_CREAT | os.O_RDWR, 0o600))
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"{path}|{exc}")
-        if not isinstance(data, dict) or not isinstance(data.get("records"), dict):
-            raise StoreError(f"{path}|格式不对")
-        return data
+            con = sqlite3.connect(self.db, timeout=30, isolation_level=None)
+            con.row_factory = sqlite3.Row
+            con.execute("PRAGMA busy_timeout = 30000")
+            if not self._ready:
+                if con.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
+                    raise sqlite3.OperationalError("WAL")
+                con.executescript(SCHEMA)
+                from .migrate import migrate_if_needed
+
+                migrate_if_needed(self, con)
+                self._ready = True
+            con.execute("PRAGMA synchronous = FULL")
+            return con
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(self.db, exc)
+
+    @contextmanager
+    def reading(self):
+        con = self._connect(create=False)
+        try:
+            yield con
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(self.db, exc)
+        finally:
+            if con is not None:
+                con.close()
+
+    @contextmanager
+    def writing(self):
+        """One write transaction holding SQLite's write lock; rolled back on any error."""
+        con = self._connect(create=True)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            self._tidy_tmp()
+            yield con
+            self._commit(con)
+        except BaseException as exc:
+            if con.in_transaction:
+                con.rollback()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(self.db, exc)
+            raise
+        finally:
+            con.close()
+
+    def _commit(self, con) -> None:
+        con.commit()
+
+    def _tidy_tmp(self) -> None:
+        """Temporary files of a crashed writer (we hold the write lock: nobody else is writing)."""
+        folder = self.root / TMP
+        if folder.is_dir():
+            for tmp in folder.iterdir():
+                tmp.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------ reading
+    def current(self, months: tuple[str, str] | None = None):
+        """(form, site, month, upload) for every current upload, sorted."""
+        with self.reading() as con:
+            if con is None:
+                return []
+            rows = con.execute(
+                "SELECT c.form AS form, c.site AS site, c.month AS month, u.* FROM current c "
+                "JOIN uploads u ON u.id = c.upload_id ORDER BY c.form, c.site, c.month").fetchall()
+        return [(r["form"], r["site"], r["month"], _upload(r)) for r in rows
+                if months is None or months[0] <= r["month"] <= months[1]]
+
+    def slot(self, form: str, site: str, month: str) -> dict | None:
+        """{"current": upload or None, "history": earlier versions, newest first}; None if never uploaded."""
+        with self.reading() as con:
+            if con is None:
+                return None
+            rows = con.execute("SELECT * FROM uploads WHERE form = ? AND site = ? AND month = ? ORDER BY seq DESC",
+                               (form, site, month)).fetchall()
+            cur = con.execute("SELECT upload_id FROM current WHERE form = ? AND site = ? AND month = ?",
+                              (form, site, month)).fetchone()
+        if not rows:
+            return None
+        current_id = cur["upload_id"] if cur else None
+        uploads = [_upload(r) for r in rows]
+        return {"current": next((u for u in uploads if u["id"] == current_id), None),
+                "history": [u for u in uploads if u["id"] != current_id]}
+
+    def submitted(self, site: str, month: str) -> dict[str, dict]:
+        """form id → current upload of one 管理处 and month."""
+        with self.reading() as con:
+            if con is None:
+                return {}
+            rows = con.execute("SELECT c.form AS form, u.* FROM current c JOIN uploads u ON u.id = c.upload_id "
+                               "WHERE c.site = ? AND c.month = ?", (site, month)).fetchall()
+        return {r["form"]: _upload(r) for r in rows}
+
+    def versions(self, site: str, month: str) -> dict[str, int]:
+        with self.reading() as con:
+            if con is None:
+                return {}
+            rows = con.execute("SELECT form, COUNT(*) AS n FROM uploads WHERE site = ? AND month = ? GROUP BY form",
+                               (site, month)).fetchall()
+        return {r["form"]: r["n"] for r in rows}
 
     def is_empty(self) -> bool:
-        return not self.manifest()["records"]
-
-    def current(self):
-        """(form, site, month, upload) for every current upload, sorted."""
-        records = self.manifest()["records"]
-        for form in sorted(records):
-            for site in sorted(records[form]):
-                for month in sorted(records[form][site]):
-                    yield form, site, month, records[form][site][month]["current"]
+        with self.reading() as con:
+            return con is None or con.execute("SELECT 1 FROM current LIMIT 1").fetchone() is None
 
     def read(self, upload: dict) -> bytes:
         return (self.root / upload["object"]).read_bytes()
 
     def audit_log(self) -> list[dict]:
-        path = self.root / AUDIT
-        if not path.exists():
-            return []
-        out = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                continue
-        return out
+        with self.reading() as con:
+            if con is None:
+                return []
+            return [json.loads(r["entry"]) for r in con.execute("SELECT entry FROM audit ORDER BY seq")]
 
     # ------------------------------------------------------------ writing
-    @contextmanager
-    def locked(self):
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / LOCK, "a+") as lock:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-            try:
-                self._recover()
-                yield
-            finally:
-                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
-
-    def _recover(self) -> None:
-        """Tidy what a crashed writer may have left; called with the lock held."""
-        for folder in (self.root, self.root / "objects", self.root / "uploads"):
-            if folder.is_dir():
-                for tmp in folder.rglob(f"{TMP_PREFIX}*"):
-                    tmp.unlink(missing_ok=True)
-        audit = self.root / AUDIT
-        if audit.exists():
-            data = audit.read_bytes()
-            if data and not data.endswith(b"\n"):          # a torn last line
-                with open(audit, "r+b") as fh:
-                    fh.truncate(data.rfind(b"\n") + 1)
-                    os.fsync(fh.fileno())
-        last = self.manifest().get("last_audit")
-        if last and last["id"] not in {entry.get("id") for entry in self._audit_tail()}:
-            self._append_audit(last)
-
-    def _audit_tail(self, size: int = 65536) -> list[dict]:
-        path = self.root / AUDIT
-        if not path.exists():
-            return []
-        with open(path, "rb") as fh:
-            fh.seek(max(0, path.stat().st_size - size))
-            lines = fh.read().decode("utf-8", "replace").splitlines()
-        out = []
-        for line in lines:
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                continue
-        return out
-
-    def _append_audit(self, entry: dict) -> None:
-        with open(self.root / AUDIT, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-
     def _put(self, folder: str, data: bytes, ext: str) -> str:
         digest = sha256(data)
         rel = f"{folder}/{digest[:2]}/{digest}{ext}"
         path = self.root / rel
         if not path.exists():
-            write_atomic(path, data)
+            _mkdir(path.parent)
+            _mkdir(self.root / TMP)
+            tmp = self.root / TMP / uuid.uuid4().hex
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
+            _fsync_dir(path.parent)
         return rel
 
-    def audit(self, **entry) -> dict:
-        """Record an attempt that changes nothing in the store (rejected or unchanged)."""
-        record = {"id": uuid.uuid4().hex, "at": now(), "user": current_user(), "host": socket.gethostname(), **entry}
-        with self.locked():
-            self._append_audit(record)
+    @staticmethod
+    def _log(con, record: dict) -> None:
+        con.execute("INSERT INTO audit (id, at, user, host, form, site, month, result, entry) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*(record.get(k, "" if k in ("at", "result") else None) for k in AUDIT_COLUMNS),
+                     json.dumps(record, ensure_ascii=False, sort_keys=True)))
+
+    def _entry(self, user: str | None, **entry) -> dict:
+        return {"id": uuid.uuid4().hex, "at": now(), "user": user or current_user(), "host": socket.gethostname(),
+                **entry}
+
+    def audit(self, user: str | None = None, **entry) -> dict:
+        """Record an attempt that changes nothing in the store (rejected or unusable)."""
+        record = self._entry(user, **entry)
+        with self.writing() as con:
+            self._log(con, record)
         return record
 
+    def _current(self, con, form: str, site: str, month: str) -> dict | None:
+        row = con.execute("SELECT u.* FROM current c JOIN uploads u ON u.id = c.upload_id "
+                          "WHERE c.form = ? AND c.site = ? AND c.month = ?", (form, site, month)).fetchone()
+        return _upload(row) if row else None
+
     def ingest(self, *, form: str, site: str, month: str, original: bytes, filename: str,
-               canonical: bytes, rows: int, user: str | None = None) -> tuple[str, dict, dict | None]:
+               canonical: bytes, rows: int, user: str | None = None, expect: str | None = "any") -> tuple[str, dict, dict | None]:
         """Store a validated file. Returns (result, upload, previous current upload or None).
 
         result is "stored" (first upload), "superseded" (a correction) or "unchanged" (same data again).
+        expect: the id of the version the user saw as current ("" for none); a different current
+        version raises Stale and changes nothing. "any" (the CLI) replaces whatever is current.
         """
-        file_sha, data_sha = sha256(original), sha256(canonical)
-        base = {"id": uuid.uuid4().hex, "at": now(), "user": user or current_user(), "host": socket.gethostname(),
-                "form": form, "site": site, "month": month, "file": filename, "file_sha256": file_sha,
-                "data_sha256": data_sha, "rows": rows}
-        with self.locked():
-            manifest = self.manifest()
-            slot = manifest["records"].setdefault(form, {}).setdefault(site, {}).get(month)
-            previous = slot["current"] if slot else None
-            if previous is not None and previous["data_sha256"] == data_sha:
-                record = {**base, "result": "unchanged", "same_as": previous["id"]}
-                self._append_audit(record)
+        base = self._entry(user, form=form, site=site, month=month, file=filename, file_sha256=sha256(original),
+                           data_sha256=sha256(canonical), rows=rows)
+        with self.writing() as con:
+            previous = self._current(con, form, site, month)
+            if expect != "any" and (previous["id"] if previous else "") != (expect or ""):
+                if previous is None:
+                    raise Stale({"id": "", "at": "", "user": ""})
+                raise Stale(previous)
+            if previous is not None and previous["data_sha256"] == base["data_sha256"]:
+                self._log(con, {**base, "result": "unchanged", "same_as": previous["id"]})
                 return "unchanged", previous, previous
-            ext = Path(filename).suffix.lower() if Path(filename).suffix.lower() in (".csv", ".xlsx", ".xlsm", ".txt") else ".bin"
-            upload = {
-                "id": base["id"], "at": base["at"], "user": base["user"], "file": filename,
-                "file_sha256": file_sha, "data_sha256": data_sha, "rows": rows,
-                "object": self._put("objects", canonical, ".csv"),
-                "original": self._put("uploads", original, ext),
-            }
+            suffix = Path(filename).suffix.lower()
+            ext = suffix if suffix in (".csv", ".xlsx", ".xlsm", ".txt") else ".bin"
+            upload = {k: base[k] for k in ("id", "at", "user", "file", "file_sha256", "data_sha256", "rows")}
+            upload["object"] = self._put("objects", canonical, ".csv")
+            upload["original"] = self._put("uploads", original, ext)
+            con.execute("INSERT INTO uploads (id, form, site, month, at, user, host, file, file_sha256, data_sha256, "
+                        "rows, object, original) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (upload["id"], form, site, month, upload["at"], upload["user"], base["host"], filename,
+                         upload["file_sha256"], upload["data_sha256"], rows, upload["object"], upload["original"]))
+            con.execute("DELETE FROM current WHERE form = ? AND site = ? AND month = ?", (form, site, month))
+            con.execute("INSERT INTO current (form, site, month, upload_id) VALUES (?, ?, ?, ?)",
+                        (form, site, month, upload["id"]))
             result = "superseded" if previous else "stored"
-            record = {**base, "result": result, **({"supersedes": previous["id"]} if previous else {})}
-            history = ([previous] + slot["history"]) if slot else []
-            manifest["records"][form][site][month] = {"current": upload, "history": history}
-            manifest["version"] = VERSION
-            manifest["last_audit"] = record
-            write_atomic(self.root / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
-            self._append_audit(record)
+            self._log(con, {**base, "result": result, **({"supersedes": previous["id"]} if previous else {})})
         return result, upload, previous
+
+    def withdraw(self, form: str, site: str, month: str, user: str | None = None) -> dict | None:
+        """Take the current version out of the statistics; it stays in history. None if nothing is current."""
+        with self.writing() as con:
+            previous = self._current(con, form, site, month)
+            if previous is None:
+                return None
+            con.execute("DELETE FROM current WHERE form = ? AND site = ? AND month = ?", (form, site, month))
+            self._log(con, self._entry(user, form=form, site=site, month=month, result="withdrawn",
+                                       withdrawn=previous["id"], rows=previous["rows"],
+                                       data_sha256=previous["data_sha256"]))
+        return previous

@@ -60,3 +60,14 @@ def report_text(report: dict, form_titles: dict[str, str] | None = None) -> str:
         lines += [f"  {s['site']}：{'、'.join(s['missing'])}" for s in missing]
     lines += [f"注：{n}" for n in report["notes"]]
     return "\n".join(lines)
+
+
+_MARKDOWN_ACTIVE = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#!|~"}
+
+
+def md_escape(value) -> str:
+    """Text for a page that Markdown will read: HTML-escaped, and every character Markdown or its
+    extensions (attr_list's {: …}, links, emphasis) could act on written as an entity."""
+    from html import escape
+
+    return "".join(_MARKDOWN_ACTIVE.get(c, c) for c in escape(str(value)))

@@ -19,7 +19,7 @@ from ..forms.model import Form, FormField
 from ..forms.spreadsheets import field_hint
 from .issues import Issue
 from .normalize import Table, to_table
-from .reading import Unusable, read_table
+from .reading import NO_LIMITS, Limits, Unusable, read_table
 
 ERROR_LIMIT = 10000
 # `auto` sends files from this size on to the DuckDB engine (fast.py). Measured on the benchmark machine
@@ -224,20 +224,30 @@ def pick_engine(path: Path, engine: str = "auto") -> str:
         return "frictionless"
 
 
-def validate_file(path: Path, form: Form, others: list[Form] = (), progress=None, engine: str = "auto") -> Result:
+def validate_file(path: Path, form: Form, others: list[Form] = (), progress=None, engine: str = "auto",
+                  limits: Limits = NO_LIMITS) -> Result:
     """Read, normalise and validate one file. Never raises for bad input: unusable files come back as a Result.
 
     engine: "frictionless" (the reference), "fast" (DuckDB, fast.py; same report) or "auto" (fast from FAST_THRESHOLD).
+    limits: caps on rows, cells and sheet size (uploads); none by default.
     """
     result = Result(form=form)
     engine = pick_engine(path, engine)
+    try:
+        if not _is_xlsx(path):
+            limits.check_csv(Path(path))
+    except Unusable as exc:
+        result.unusable = exc
+        return result
+    except OSError:
+        pass                                  # read_table reports a missing or unreadable file
     if engine == "fast":
         from .fastfile import validate_csv
         if validate_csv(Path(path), form, others, result):
             return result
         result = Result(form=form)
     try:
-        raw = read_table(Path(path), progress)
+        raw = read_table(Path(path), progress, limits)
         table = to_table(raw, form, others)
     except Unusable as exc:
         result.unusable = exc
@@ -247,6 +257,14 @@ def validate_file(path: Path, form: Form, others: list[Form] = (), progress=None
     result.normalized = table.normalized
     result.errors = validate_table(table, progress, engine)
     return result
+
+
+def _is_xlsx(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PK\x03\x04" or Path(path).suffix.lower() in (".xlsx", ".xlsm")
+    except OSError:
+        return False
 
 
 def canonical_csv(table: Table) -> bytes:

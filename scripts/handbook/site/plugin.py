@@ -133,7 +133,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         server.watch(str(root / self.config.organisation))
         if (root / self.config.dictionary).exists():
             server.watch(str(root / self.config.dictionary))
-        manifest = self._data_dir(root) / "manifest.json"
-        if manifest.exists():
-            server.watch(str(manifest))
+        data_dir = self._data_dir(root)
+        if (data_dir / "catalogue.sqlite3").exists():
+            server.watch(str(data_dir))          # the catalogue and its WAL change on every ingest
         return server

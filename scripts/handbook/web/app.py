@@ -20,8 +20,9 @@ from starlette.staticfiles import StaticFiles
 
 from .. import messages as m
 from ..loader import load_handbook
-from ..records.intake import submit, validate_bytes
-from ..records.store import Store, StoreError
+from ..records.intake import check_bytes, submit
+from ..records.registry import RegistryError, load_registry, registry_path
+from ..records.store import Stale, Store, StoreError
 from .accounts import Accounts
 from .security import RateLimiter, UploadLimit, csrf_ok, csrf_token
 from .sitebuild import SiteBuilder
@@ -49,6 +50,15 @@ class Intake:
         self.max_upload_mb = max_upload_mb
         self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
         self.builder: SiteBuilder | None = None
+        self._registry = (None, None)
+
+    def registry(self):
+        """The 管理处 registry, re-read when sites.yml changes."""
+        path = registry_path(self.root, self.data_dir)
+        stamp = (str(path), path.stat().st_mtime_ns if path.exists() else None)
+        if self._registry[0] != stamp:
+            self._registry = (stamp, load_registry(self.root, self.data_dir, self.handbook.record_forms()))
+        return self._registry[1]
 
     # ------------------------------------------------------------ helpers
     def render(self, request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
@@ -66,12 +76,8 @@ class Intake:
         return self.accounts.load().get(name)
 
     def sites_for(self, user) -> list[str]:
-        if not user.admin:
-            return list(user.sites)
-        known = {s for u in self.accounts.load().values() for s in u.sites}
-        for by_site in self.store.manifest().get("records", {}).values():
-            known |= set(by_site)
-        return sorted(known)
+        names = self.registry().names
+        return names if user.admin else [n for n in names if n in user.sites]
 
     def refuse(self, request: Request, message: str, status: int = 403) -> HTMLResponse:
         return self.render(request, "intake.html", status=status, message=message, **self._page_ctx(request))
@@ -81,14 +87,11 @@ class Intake:
         sites = self.sites_for(user)
         site = site if site in sites else (sites[0] if sites else "")
         month = month if month and MONTH.match(month) else previous_month()
-        records = self.store.manifest().get("records", {})
-        table = []
-        for form in self.handbook.record_forms():
-            if form.due == "none":
-                continue
-            slot = records.get(form.id, {}).get(site, {}).get(month)
-            table.append({"form": form, "upload": slot["current"] if slot else None,
-                          "versions": 1 + len(slot["history"]) if slot else 0})
+        submitted = self.store.submitted(site, month) if site else {}
+        versions = self.store.versions(site, month) if site else {}
+        owed = self.registry().by_name[site].forms if site in self.registry().by_name else ()
+        table = [{"form": form, "upload": submitted.get(form.id), "versions": versions.get(form.id, 0)}
+                 for form in self.handbook.record_forms() if form.id in owed]
         status = self.builder.status()["message"] if self.builder else ""
         return {"sites": sites, "site": site, "month": month, "month_label": f"{month[:4]}年{int(month[5:])}月",
                 "forms": sorted(self.handbook.record_forms(), key=lambda f: f.due == "none"),
@@ -148,10 +151,13 @@ class Intake:
         if not csrf_ok(request.session, data.get("csrf")):
             return self.refuse(request, m.IntakeCsrf.template)
         site, month, form_id = (str(data.get(k, "")).strip() for k in ("site", "month", "form"))
+        try:
+            site = self.registry().site(site).name
+            month = self.registry().month(month)
+        except RegistryError as exc:
+            return self.refuse(request, str(exc), status=400)
         if not user.can_use(site):
             return self.refuse(request, m.IntakeForbiddenSite.template.format(site=site))
-        if not MONTH.match(month):
-            return self.refuse(request, m.BadMonth.template.format(value=month), status=400)
         form = self.handbook.form_by_id.get(form_id)
         if form is None or not form.is_record:
             return self.refuse(request, m.IntakeUnknownForm.template.format(form=form_id), status=400)
@@ -160,18 +166,19 @@ class Intake:
             return self.refuse(request, m.IntakeNoFile.template, status=400)
         content = await upload.read()
         filename = Path(upload.filename or "upload").name[:120]
-        result = validate_bytes(self.handbook, form, content)
+        checked = check_bytes(self.handbook, form, content)
+        result = checked.result
         ctx = {"form": form, "site": site, "month": month, "filename": filename}
         if not result.valid:
-            submit(self.handbook, self.store, form, site, month, content, filename, user=user.name, result=result)
+            submit(self.handbook, self.store, form, site, month, content, filename, user=user.name, checked=checked)
             return self.report(request, result, ctx, status=422)
-        previous = self.store.manifest().get("records", {}).get(form.id, {}).get(site, {}).get(month)
-        if previous and previous["current"]["data_sha256"] != _data_hash(result):
-            token = self._park(content, filename, user.name, form.id, site, month)
-            prev = previous["current"]
+        prev = self.store.submitted(site, month).get(form.id)
+        if prev and prev["data_sha256"] != checked.data_sha256:
+            token = self._park(content, filename, user.name, form.id, site, month, prev["id"])
             return self.render(request, "confirm.html", form=form, site=site, month=month, rows=result.rows,
                                previous=prev, previous_at=prev["at"][:16].replace("T", " "), token=token)
-        return self._store(request, form, site, month, content, filename, user, result, ctx)
+        return self._store(request, form, site, month, content, filename, user, checked, ctx,
+                           expect=prev["id"] if prev else "")
 
     async def confirm(self, request: Request):
         user = self.user(request)
@@ -187,15 +194,24 @@ class Intake:
         form = self.handbook.form_by_id[meta["form"]]
         if not user.can_use(meta["site"]):
             return self.refuse(request, m.IntakeForbiddenSite.template.format(site=meta["site"]))
-        result = validate_bytes(self.handbook, form, content)
+        checked = check_bytes(self.handbook, form, content)
         ctx = {"form": form, "site": meta["site"], "month": meta["month"], "filename": meta["filename"]}
-        return self._store(request, form, meta["site"], meta["month"], content, meta["filename"], user, result, ctx)
+        return self._store(request, form, meta["site"], meta["month"], content, meta["filename"], user, checked, ctx,
+                           expect=meta.get("previous", "any"))
 
-    def _store(self, request, form, site, month, content, filename, user, result, ctx):
+    def _store(self, request, form, site, month, content, filename, user, checked, ctx, expect="any"):
+        result = checked.result
         try:
-            sub = submit(self.handbook, self.store, form, site, month, content, filename, user=user.name, result=result)
+            sub = submit(self.handbook, self.store, form, site, month, content, filename, user=user.name,
+                         checked=checked, expect=expect)
+        except Stale as exc:
+            newer = exc.newer
+            return self.refuse(request, m.StaleUpload.template.format(
+                site=site, month=month, title=form.title, at=newer["at"][:16].replace("T", " "),
+                user=newer["user"] or "—"), status=409)
         except (StoreError, OSError) as exc:
-            return self.refuse(request, m.IntakeStoreFailed.template.format(detail=str(exc).split("|")[-1]), status=500)
+            detail = exc.detail if isinstance(exc, StoreError) else (getattr(exc, "strerror", None) or "无法写入")
+            return self.refuse(request, m.IntakeStoreFailed.template.format(detail=detail), status=500)
         if sub.outcome in ("stored", "superseded") and self.builder:
             self.builder.request()
         template = {"stored": m.IngestStored, "superseded": m.IngestSuperseded, "unchanged": m.IngestUnchanged}[sub.outcome]
@@ -229,11 +245,11 @@ class Intake:
                 old.with_suffix(".bin").unlink(missing_ok=True)
         return folder
 
-    def _park(self, content: bytes, filename: str, user: str, form: str, site: str, month: str) -> str:
+    def _park(self, content: bytes, filename: str, user: str, form: str, site: str, month: str, previous: str) -> str:
         token = secrets.token_urlsafe(24)
         folder = self._pending_dir()
         (folder / f"{token}.bin").write_bytes(content)
-        meta = {"user": user, "form": form, "site": site, "month": month, "filename": filename}
+        meta = {"user": user, "form": form, "site": site, "month": month, "filename": filename, "previous": previous}
         (folder / f"{token}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         return token
 
@@ -252,13 +268,6 @@ class Intake:
         meta_path.unlink(missing_ok=True)
         bin_path.unlink(missing_ok=True)
         return meta, content
-
-
-def _data_hash(result) -> str:
-    from ..records.store import sha256
-    from ..records.validate import canonical_csv
-
-    return sha256(canonical_csv(result.table))
 
 
 def too_large_page(max_bytes: int) -> str:

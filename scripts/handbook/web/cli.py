@@ -19,6 +19,19 @@ def cmd_user_add(args) -> int:
     if not args.admin and not args.site:
         print(m.UserNoSite.template, file=sys.stderr)
         return 2
+    if args.site:
+        from ..cli import load_or_report
+        from ..records.registry import RegistryError, load_registry
+
+        handbook = load_or_report(args)
+        if handbook is None:
+            return 2
+        try:
+            registry = load_registry(Path(args.root).resolve(), _data_dir(args), handbook.record_forms())
+            args.site = [registry.site(s).name for s in args.site]
+        except RegistryError as exc:
+            print(exc, file=sys.stderr)
+            return 2
     password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < MIN_PASSWORD:
         print(m.UserPasswordTooShort.template.format(min=MIN_PASSWORD), file=sys.stderr)
