@@ -51,6 +51,7 @@ bench: install-test
 	$(BIN)/python bench/run.py --rows $(ROWS) --skip-reference-python --runs 3
 	$(BIN)/python bench/build_bench.py --runs 5
 	$(BIN)/python bench/report_bench.py --runs 3
+	$(BIN)/python bench/ingest_bench.py --sites 20 --runs 3
 
 clean:
 	rm -rf site $(VENV) .pytest_cache

@@ -315,3 +315,21 @@ def test_batch_ingest_shows_progress_and_checks_every_line_first(data, tmp_path,
     err = capsys.readouterr().err
     assert "入库 3/3（100%）" in err
     assert len(list(Store(data).current())) == 3
+
+
+def test_files_a_killed_writer_left_behind_are_tidied(data, tmp_path):
+    assert ingest(FIXTURE, data) == 0
+    assert crash_ingest("commit", corrected(tmp_path), data) == 70     # objects written, never committed
+    store = Store(data)
+    named = {u[k] for _, _, _, u in store.current() for k in ("object", "original")}
+    stray = [p for p in (data / "objects").glob("*/*")] + [p for p in (data / "uploads").glob("*/*")]
+    stray = [p for p in stray if str(p.relative_to(data)) not in named]
+    assert len(stray) == 2
+    assert store.tidy() == 0                                             # too young: a writer may still be at work
+    old = 1_000_000_000
+    for p in stray:
+        os.utime(p, (old, old))
+    assert store.tidy() == 2
+    assert not any(p.exists() for p in stray)
+    for rel in named:
+        assert (data / rel).exists()

@@ -216,19 +216,30 @@ def cmd_ingest(args) -> int:
             return 2
         planned.append((form, site.name, month, Path(job["path"])))
     store = Store(_data_dir(args))
-    progress = BatchProgress(len(planned)) if args.batch else None
-    worst = stored = 0
-    for n, (form, site, month, path) in enumerate(planned, 1):
+    if not args.batch:
+        form, site, month, path = planned[0]
         try:
-            code = ingest_one(handbook, store, form, site, month, path, quiet=bool(args.batch))
+            return ingest_one(handbook, store, form, site, month, path)
+        except (StoreError, OSError) as exc:
+            return _store_failed(exc, store.root)
+    from .batch import checks, store_checked
+
+    progress = BatchProgress(len(planned))
+    try:
+        store.tidy()
+    except (StoreError, OSError) as exc:
+        return _store_failed(exc, store.root)
+    worst = stored = 0
+    results = checks(handbook, [(form.id, str(path)) for form, _, _, path in planned])
+    for n, ((form, site, month, path), checked) in enumerate(zip(planned, results), 1):
+        try:
+            code = store_checked(store, form, site, month, path, checked, sys.stderr)
         except (StoreError, OSError) as exc:
             return _store_failed(exc, store.root)
         worst = max(worst, code)
         stored += code == 0
-        if progress:
-            progress.step(n)
-    if args.batch:
-        print(m.BatchDone.template.format(stored=stored, total=len(jobs), path=store.root))
+        progress.step(n)
+    print(m.BatchDone.template.format(stored=stored, total=len(jobs), path=store.root))
     return worst
 
 
@@ -242,8 +253,14 @@ def cmd_withdraw(args) -> int:
     form = _record_form(handbook, args.form)
     registry = form and _registry(args, handbook)
     site = registry and _checked(registry.site, args.site)
-    month = site and _checked(registry.month, args.month)
-    if not month:
+    if not site:
+        return 2
+    from .registry import MONTH
+
+    # any well-formed month: an upload from before months were bounded (say 9999-12) must be removable
+    month = args.month.strip()
+    if not MONTH.match(month):
+        print(m.BadMonth.template.format(value=month), file=sys.stderr)
         return 2
     store = Store(_data_dir(args))
     try:

@@ -324,6 +324,29 @@ class Store:
             self._log(con, {**base, "result": result, **({"supersedes": previous["id"]} if previous else {})})
         return result, upload, previous
 
+    def tidy(self, older_than: float = 3600) -> int:
+        """Remove object and upload files no version names (left by a writer killed before its commit).
+
+        Holds the write lock, and leaves files younger than older_than seconds alone all the same."""
+        import time
+
+        if not self.db.exists():
+            return 0
+        removed = 0
+        with self.writing() as con:
+            named = {r[0] for r in con.execute("SELECT object FROM uploads UNION SELECT original FROM uploads")}
+            cutoff = time.time() - older_than
+            for folder in ("objects", "uploads"):
+                base = self.root / folder
+                if not base.is_dir():
+                    continue
+                for path in base.glob("*/*"):
+                    rel = f"{folder}/{path.parent.name}/{path.name}"
+                    if rel not in named and path.is_file() and path.stat().st_mtime < cutoff:
+                        path.unlink(missing_ok=True)
+                        removed += 1
+        return removed
+
     def withdraw(self, form: str, site: str, month: str, user: str | None = None) -> dict | None:
         """Take the current version out of the statistics; it stays in history. None if nothing is current."""
         with self.writing() as con:
