@@ -71,6 +71,15 @@ def _on_sigterm(signum, frame):
     raise _Terminated()
 
 
+def server_config(app, host: str, port: int, proxy: str | None):
+    """uvicorn settings for `handbook serve`. X-Forwarded-For/-Proto are trusted only from the proxy
+    named with --proxy; uvicorn on its own would trust them from 127.0.0.1."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, log_level="warning",
+                          proxy_headers=bool(proxy), forwarded_allow_ips=proxy or None)
+
+
 def cmd_serve(args) -> int:
     import signal
 
@@ -91,10 +100,7 @@ def cmd_serve(args) -> int:
         return 1
     print(f"员工网站：http://{args.host}:{args.port}/    记录上传：http://{args.host}:{args.port}/intake/  （按 Ctrl+C 停止）",
           flush=True)
-    # Forwarded headers are trusted only behind a proxy we were told about (uvicorn would trust 127.0.0.1).
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",
-                            proxy_headers=bool(args.proxy), forwarded_allow_ips=args.proxy or None)
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(app, args.host, args.port, args.proxy))
     # uvicorn stops on SIGTERM and then re-raises it; without a handler of ours the process would die
     # before the clean-up below, leaving the built site in /tmp.
     signal.signal(signal.SIGTERM, _on_sigterm)
