@@ -776,3 +776,16 @@ class UserUnknown(HandbookError):
     code = "user-unknown"
     title = "账号不存在"
     template = "没有名为“{name}”的账号。"
+
+
+# ---------------------------------------------------------------- web hardening (issue 11)
+class IntakeLoginBackoff(HandbookError):
+    code = "login-backoff"
+    title = "请稍后再登录"
+    template = "这个账号刚才多次登录失败，为保护账号请 {seconds} 秒后再试。"
+
+
+class IntakeStoreUnavailable(HandbookError):
+    code = "store-unavailable"
+    title = "记录库暂时无法使用"
+    template = "记录库暂时无法写入，这次操作没有完成，原有数据未受影响。请稍后重试；如果一直这样，请联系管理员（服务器日志中有详细原因）。"

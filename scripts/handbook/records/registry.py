@@ -97,7 +97,7 @@ def load_registry(root: Path, data_dir: Path | None = None, record_forms=()) -> 
     path = registry_path(root, data_dir)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
+    except OSError:
         raise RegistryError(m.RegistryInvalid.template.format(path=path, detail="找不到文件或无法读取"))
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)

@@ -3,31 +3,42 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import logging
+import os
 import re
 import secrets
+import sqlite3
 import time
 from pathlib import Path
+
+import anyio
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import messages as m
-from ..loader import load_handbook
 from ..records.intake import check_bytes, submit
 from ..records.registry import RegistryError, load_registry, registry_path
 from ..records.store import Stale, Store, StoreError
 from .accounts import Accounts
-from .security import RateLimiter, UploadLimit, csrf_ok, csrf_token
+from .model import LiveHandbook
+from .security import SecurityHeaders, UploadLimit, csrf_ok, signed, unsigned
+from .sessions import Session, Sessions
 from .sitebuild import SiteBuilder
+from .throttle import LoginThrottle
 
+log = logging.getLogger("handbook.web")
 TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+SESSION_COOKIE = "handbook_session"
+LOGIN_COOKIE = "handbook_login"     # signed CSRF token for the login form, before there is a session
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SHOWN_ERRORS = 50
 SESSION_SECONDS = 8 * 3600
@@ -40,40 +51,75 @@ def previous_month(today: dt.date | None = None) -> str:
 
 
 class Intake:
-    def __init__(self, root: Path, data_dir: Path, max_upload_mb: int = 10):
+    def __init__(self, root: Path, data_dir: Path, max_upload_mb: int = 10, secret: str = "", https: bool = False):
         self.root = Path(root)
         self.data_dir = Path(data_dir)
-        self.handbook = load_handbook(self.root)
+        self.model = LiveHandbook(self.root)
         self.store = Store(self.data_dir)
         self.accounts = Accounts(self.data_dir)
-        self.limiter = RateLimiter()
+        self.sessions = Sessions(self.data_dir)
+        self.throttle = LoginThrottle()
+        self.secret = secret
+        self.https = https
         self.max_upload_mb = max_upload_mb
         self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
         self.builder: SiteBuilder | None = None
         self._registry = (None, None)
+        # Validation and store writes run in worker threads, at most two at a time, off the event loop.
+        self.workers = anyio.CapacityLimiter(2)
+
+    @property
+    def handbook(self):
+        return self.model.current
 
     def registry(self):
-        """The 管理处 registry, re-read when sites.yml changes."""
+        """The 管理处 registry, re-read when sites.yml or the record forms change."""
         path = registry_path(self.root, self.data_dir)
-        stamp = (str(path), path.stat().st_mtime_ns if path.exists() else None)
+        handbook = self.handbook
+        stamp = (str(path), path.stat().st_mtime_ns if path.exists() else None, id(handbook))
         if self._registry[0] != stamp:
-            self._registry = (stamp, load_registry(self.root, self.data_dir, self.handbook.record_forms()))
+            self._registry = (stamp, load_registry(self.root, self.data_dir, handbook.record_forms()))
         return self._registry[1]
+
+    async def fresh_handbook(self):
+        """The handbook as the sources are now (a form edited since the last request is reloaded)."""
+        return await anyio.to_thread.run_sync(self.model.refresh)
+
+    async def work(self, fn, *args, **kwargs):
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self.workers)
 
     # ------------------------------------------------------------ helpers
     def render(self, request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
         ctx.setdefault("user", self.user(request))
-        html = self.env.get_template(template).render(org=self.handbook.organisation, csrf=csrf_token(request.session), **ctx)
-        return HTMLResponse(html, status_code=status)
+        html = self.env.get_template(template).render(org=self.handbook.organisation, csrf=self.csrf(request), **ctx)
+        response = HTMLResponse(html, status_code=status)
+        new_login_token = getattr(request.state, "new_login_token", None)
+        if new_login_token and self.session(request) is None:
+            response.set_cookie(LOGIN_COOKIE, signed(self.secret, new_login_token), path="/intake/",
+                                httponly=True, samesite="strict", secure=self.https)
+        return response
+
+    def session(self, request: Request) -> Session | None:
+        if not hasattr(request.state, "session"):
+            request.state.session = self.sessions.get(request.cookies.get(SESSION_COOKIE), SESSION_SECONDS)
+        return request.state.session
 
     def user(self, request: Request):
-        name = request.session.get("user")
-        if not name:
-            return None
-        if time.time() - request.session.get("login_at", 0) > SESSION_SECONDS:
-            request.session.clear()
-            return None
-        return self.accounts.load().get(name)
+        session = self.session(request)
+        return self.accounts.load().get(session.user) if session else None
+
+    def csrf(self, request: Request) -> str:
+        """The CSRF token for forms on this page: the session's, or a signed cookie's before login."""
+        expected = self.expected_csrf(request)
+        if expected:
+            return expected
+        if not getattr(request.state, "new_login_token", None):
+            request.state.new_login_token = secrets.token_urlsafe(32)
+        return request.state.new_login_token
+
+    def expected_csrf(self, request: Request) -> str | None:
+        session = self.session(request)
+        return session.csrf if session else unsigned(self.secret, request.cookies.get(LOGIN_COOKIE))
 
     def sites_for(self, user) -> list[str]:
         names = self.registry().names
@@ -102,36 +148,49 @@ class Intake:
     async def login_page(self, request: Request):
         if self.user(request):
             return RedirectResponse("/intake/", status_code=303)
+        await self.fresh_handbook()
         return self.render(request, "login.html", name="", message=None)
 
     async def login(self, request: Request):
         data = await request.form()
         name = str(data.get("name", "")).strip()
-        if not csrf_ok(request.session, data.get("csrf")):
+        if not csrf_ok(self.expected_csrf(request), data.get("csrf")):
             return self.render(request, "login.html", status=403, name=name, message=m.IntakeCsrf.template)
         ip = request.client.host if request.client else "?"
-        keys = (f"ip:{ip}", f"user:{name}")
-        if self.limiter.blocked(*keys):
-            return self.render(request, "login.html", status=429, name=name, message=m.IntakeLoginLocked.template)
-        user = self.accounts.authenticate(name, str(data.get("password", "")))
+        wait = self.throttle.wait(ip, name)
+        if wait:
+            message = (m.IntakeLoginLocked.template if wait[0] == "ip"
+                       else m.IntakeLoginBackoff.template.format(seconds=wait[1]))
+            return self.render(request, "login.html", status=429, name=name, message=message)
+        user = await anyio.to_thread.run_sync(self.accounts.authenticate, name, str(data.get("password", "")))
         if user is None:
-            self.limiter.fail(*keys)
+            self.throttle.fail(ip, name)
             return self.render(request, "login.html", status=401, name=name, message=m.IntakeLoginFailed.template)
-        self.limiter.reset(f"user:{name}")
-        request.session.clear()
-        request.session.update({"user": user.name, "login_at": time.time(), "csrf": secrets.token_urlsafe(32)})
-        return RedirectResponse("/intake/", status_code=303)
+        self.throttle.succeeded(name)
+        old = self.session(request)
+        if old is not None:
+            self.sessions.end(old.id)
+        session = self.sessions.create(user.name, SESSION_SECONDS)
+        response = RedirectResponse("/intake/", status_code=303)
+        response.set_cookie(SESSION_COOKIE, session.id, max_age=SESSION_SECONDS, path="/",
+                            httponly=True, samesite="strict", secure=self.https)
+        response.delete_cookie(LOGIN_COOKIE, path="/intake/", httponly=True, samesite="strict", secure=self.https)
+        return response
 
     async def logout(self, request: Request):
         data = await request.form()
-        if csrf_ok(request.session, data.get("csrf")):
-            request.session.clear()
-        return RedirectResponse("/intake/login", status_code=303)
+        session = self.session(request)
+        response = RedirectResponse("/intake/login", status_code=303)
+        if session and csrf_ok(session.csrf, data.get("csrf")):
+            self.sessions.end(session.id)
+            response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=self.https)
+        return response
 
     async def home(self, request: Request):
         user = self.user(request)
         if user is None:
             return RedirectResponse("/intake/login", status_code=303)
+        await self.fresh_handbook()
         site = request.query_params.get("site")
         if site and not user.can_use(site):
             return self.refuse(request, m.IntakeForbiddenSite.template.format(site=site))
@@ -148,7 +207,7 @@ class Intake:
         if user is None:
             return RedirectResponse("/intake/login", status_code=303)
         data = await request.form(max_files=1, max_fields=20)
-        if not csrf_ok(request.session, data.get("csrf")):
+        if not csrf_ok(self.expected_csrf(request), data.get("csrf")):
             return self.refuse(request, m.IntakeCsrf.template)
         site, month, form_id = (str(data.get(k, "")).strip() for k in ("site", "month", "form"))
         try:
@@ -158,7 +217,8 @@ class Intake:
             return self.refuse(request, str(exc), status=400)
         if not user.can_use(site):
             return self.refuse(request, m.IntakeForbiddenSite.template.format(site=site))
-        form = self.handbook.form_by_id.get(form_id)
+        handbook = await self.fresh_handbook()
+        form = handbook.form_by_id.get(form_id)
         if form is None or not form.is_record:
             return self.refuse(request, m.IntakeUnknownForm.template.format(form=form_id), status=400)
         upload = data.get("file")
@@ -166,52 +226,56 @@ class Intake:
             return self.refuse(request, m.IntakeNoFile.template, status=400)
         content = await upload.read()
         filename = Path(upload.filename or "upload").name[:120]
-        checked = check_bytes(self.handbook, form, content)
+        checked = await self.work(check_bytes, handbook, form, content)
         result = checked.result
         ctx = {"form": form, "site": site, "month": month, "filename": filename}
         if not result.valid:
-            submit(self.handbook, self.store, form, site, month, content, filename, user=user.name, checked=checked)
+            await self.work(submit, handbook, self.store, form, site, month, content, filename, user=user.name,
+                            checked=checked)
             return self.report(request, result, ctx, status=422)
         prev = self.store.submitted(site, month).get(form.id)
         if prev and prev["data_sha256"] != checked.data_sha256:
             token = self._park(content, filename, user.name, form.id, site, month, prev["id"])
             return self.render(request, "confirm.html", form=form, site=site, month=month, rows=result.rows,
                                previous=prev, previous_at=prev["at"][:16].replace("T", " "), token=token)
-        return self._store(request, form, site, month, content, filename, user, checked, ctx,
-                           expect=prev["id"] if prev else "")
+        return await self._store(request, form, site, month, content, filename, user, checked, ctx,
+                                 expect=prev["id"] if prev else "")
 
     async def confirm(self, request: Request):
         user = self.user(request)
         if user is None:
             return RedirectResponse("/intake/login", status_code=303)
         data = await request.form()
-        if not csrf_ok(request.session, data.get("csrf")):
+        if not csrf_ok(self.expected_csrf(request), data.get("csrf")):
             return self.refuse(request, m.IntakeCsrf.template)
         parked = self._unpark(str(data.get("token", "")), user.name)
         if parked is None:
             return self.refuse(request, m.IntakePendingGone.template, status=410)
         meta, content = parked
-        form = self.handbook.form_by_id[meta["form"]]
+        handbook = await self.fresh_handbook()
+        form = handbook.form_by_id.get(meta["form"])
+        if form is None or not form.is_record:
+            return self.refuse(request, m.IntakeUnknownForm.template.format(form=meta["form"]), status=400)
         if not user.can_use(meta["site"]):
             return self.refuse(request, m.IntakeForbiddenSite.template.format(site=meta["site"]))
-        checked = check_bytes(self.handbook, form, content)
+        checked = await self.work(check_bytes, handbook, form, content)
         ctx = {"form": form, "site": meta["site"], "month": meta["month"], "filename": meta["filename"]}
-        return self._store(request, form, meta["site"], meta["month"], content, meta["filename"], user, checked, ctx,
-                           expect=meta.get("previous", "any"))
+        return await self._store(request, form, meta["site"], meta["month"], content, meta["filename"], user,
+                                 checked, ctx, expect=meta.get("previous", "any"))
 
-    def _store(self, request, form, site, month, content, filename, user, checked, ctx, expect="any"):
+    async def _store(self, request, form, site, month, content, filename, user, checked, ctx, expect="any"):
         result = checked.result
         try:
-            sub = submit(self.handbook, self.store, form, site, month, content, filename, user=user.name,
-                         checked=checked, expect=expect)
+            sub = await self.work(submit, self.handbook, self.store, form, site, month, content, filename,
+                                  user=user.name, checked=checked, expect=expect)
         except Stale as exc:
             newer = exc.newer
             return self.refuse(request, m.StaleUpload.template.format(
                 site=site, month=month, title=form.title, at=newer["at"][:16].replace("T", " "),
                 user=newer["user"] or "—"), status=409)
-        except (StoreError, OSError) as exc:
-            detail = exc.detail if isinstance(exc, StoreError) else (getattr(exc, "strerror", None) or "无法写入")
-            return self.refuse(request, m.IntakeStoreFailed.template.format(detail=detail), status=500)
+        except (StoreError, OSError):
+            log.exception("记录库写入失败")
+            return self.refuse(request, m.IntakeStoreUnavailable.template, status=503)
         if sub.outcome in ("stored", "superseded") and self.builder:
             self.builder.request()
         template = {"stored": m.IngestStored, "superseded": m.IngestSuperseded, "unchanged": m.IngestUnchanged}[sub.outcome]
@@ -238,7 +302,8 @@ class Intake:
     # ------------------------------------------------------------ pending replacements
     def _pending_dir(self) -> Path:
         folder = self.data_dir / "pending"
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
         for old in folder.glob("*.json"):
             if time.time() - old.stat().st_mtime > PENDING_SECONDS:
                 old.unlink(missing_ok=True)
@@ -248,9 +313,9 @@ class Intake:
     def _park(self, content: bytes, filename: str, user: str, form: str, site: str, month: str, previous: str) -> str:
         token = secrets.token_urlsafe(24)
         folder = self._pending_dir()
-        (folder / f"{token}.bin").write_bytes(content)
         meta = {"user": user, "form": form, "site": site, "month": month, "filename": filename, "previous": previous}
-        (folder / f"{token}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        _write_private(folder / f"{token}.bin", content)
+        _write_private(folder / f"{token}.json", json.dumps(meta, ensure_ascii=False).encode("utf-8"))
         return token
 
     def _unpark(self, token: str, user: str):
@@ -270,15 +335,35 @@ class Intake:
         return meta, content
 
 
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a new file readable only by the server's account (parked uploads hold personal data)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
 def too_large_page(max_bytes: int) -> str:
     mb = max_bytes // (1024 * 1024)
     return ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>文件太大</title>"
             f"<p>{m.IntakeTooLarge.template.format(mb=mb)}</p><p><a href=\"/intake/\">返回上传页面</a></p></html>")
 
 
+def unavailable_page() -> str:
+    return ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>记录库暂时无法使用</title>"
+            f"<p>{m.IntakeStoreUnavailable.template}</p><p><a href=\"/intake/\">返回上传页面</a></p></html>")
+
+
+async def store_unavailable(request: Request, exc: Exception) -> Response:
+    """The data dir cannot be written (or read): a Chinese page that names no server path; details go to the log."""
+    log.error("记录库无法使用（%s %s）：%r", request.method, request.url.path, exc)
+    if request.url.path == "/intake/status":
+        return JSONResponse({"error": m.IntakeStoreUnavailable.template}, status_code=503)
+    return HTMLResponse(unavailable_page(), status_code=503)
+
+
 def create_app(root: Path, data_dir: Path, secret: str | None = None, max_upload_mb: int = 10,
-               build: bool = True, watch: float | None = 1.0) -> Starlette:
-    intake = Intake(root, data_dir, max_upload_mb)
+               build: bool = True, watch: float | None = 1.0, https: bool = False) -> Starlette:
+    intake = Intake(root, data_dir, max_upload_mb, secret=secret or _secret(data_dir), https=https)
     site = StaticFiles(directory=str(root), html=True, check_dir=False)
     site.all_directories = []
 
@@ -294,14 +379,15 @@ def create_app(root: Path, data_dir: Path, secret: str | None = None, max_upload
         Route("/intake/upload", intake.upload, methods=["POST"]),
         Route("/intake/confirm", intake.confirm, methods=["POST"]),
         Route("/intake/status", intake.status, methods=["GET"]),
+        Mount("/intake/static", app=StaticFiles(directory=str(STATIC))),
         Mount("/", app=site),
     ]
     middleware = [
+        Middleware(SecurityHeaders, hsts=https),
         Middleware(UploadLimit, max_bytes=max_upload_mb * 1024 * 1024, page=too_large_page),
-        Middleware(SessionMiddleware, secret_key=secret or _secret(data_dir), session_cookie="handbook_session",
-                   max_age=SESSION_SECONDS, same_site="strict", https_only=False),
     ]
-    app = Starlette(routes=routes, middleware=middleware)
+    handlers = {OSError: store_unavailable, sqlite3.Error: store_unavailable, StoreError: store_unavailable}
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
     intake.builder = SiteBuilder(root, data_dir, switch)
     app.state.intake = intake
     if build:

@@ -36,7 +36,9 @@ def cmd_user_add(args) -> int:
     if len(password) < MIN_PASSWORD:
         print(m.UserPasswordTooShort.template.format(min=MIN_PASSWORD), file=sys.stderr)
         return 2
-    user = Accounts(_data_dir(args)).add(args.name, password, args.site or [], args.admin)
+    data_dir = _data_dir(args)
+    user = Accounts(data_dir).add(args.name, password, args.site or [], args.admin)
+    _end_sessions(data_dir, user.name)
     scope = "管理员，可查看全部管理处" if user.admin else "管理处：" + "、".join(user.sites)
     print(m.UserAdded.template.format(name=user.name, scope=scope))
     return 0
@@ -56,14 +58,44 @@ def cmd_user_list(args) -> int:
 def cmd_user_remove(args) -> int:
     from .accounts import Accounts
 
-    if not Accounts(_data_dir(args)).remove(args.name):
+    data_dir = _data_dir(args)
+    if not Accounts(data_dir).remove(args.name):
         print(m.UserUnknown.template.format(name=args.name), file=sys.stderr)
         return 1
+    _end_sessions(data_dir, args.name)
     print(m.UserRemoved.template.format(name=args.name))
     return 0
 
 
+def _end_sessions(data_dir: Path, name: str) -> None:
+    """A changed password or a removed account logs that user out everywhere."""
+    from .sessions import Sessions
+
+    ended = Sessions(data_dir).end_user(name)
+    if ended:
+        print(f"已让“{name}”在 {ended} 处的登录失效，需要重新登录。")
+
+
+class _Terminated(Exception):
+    pass
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated()
+
+
+def server_config(app, host: str, port: int, proxy: str | None):
+    """uvicorn settings for `handbook serve`. X-Forwarded-For/-Proto are trusted only from the proxy
+    named with --proxy; uvicorn on its own would trust them from 127.0.0.1."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, log_level="warning",
+                          proxy_headers=bool(proxy), forwarded_allow_ips=proxy or None)
+
+
 def cmd_serve(args) -> int:
+    import signal
+
     import uvicorn
 
     from .app import create_app
@@ -74,17 +106,21 @@ def cmd_serve(args) -> int:
         print(f"无法在 {args.host}:{args.port} 启动：{busy}。请换一个端口（--port）。", file=sys.stderr)
         return 2
     try:
-        app = create_app(root, _data_dir(args))
+        app = create_app(root, _data_dir(args), https=args.https)
     except m.ProblemsFound as exc:
         print(exc.report(root), file=sys.stderr)
         print("未启动：请先改正上面的问题。", file=sys.stderr)
         return 1
     print(f"员工网站：http://{args.host}:{args.port}/    记录上传：http://{args.host}:{args.port}/intake/  （按 Ctrl+C 停止）",
           flush=True)
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(app, args.host, args.port, args.proxy))
+    # uvicorn stops on SIGTERM and then re-raises it; without a handler of ours the process would die
+    # before the clean-up below, leaving the built site in /tmp.
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         server.run()
+    except _Terminated:
+        pass
     except (OSError, SystemExit):
         print(f"无法在 {args.host}:{args.port} 启动：端口已被占用或无权使用。请换一个端口（--port）。", file=sys.stderr)
         return 2
@@ -132,4 +168,8 @@ def register(sub, parser_class) -> None:
     p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     p.add_argument("--data-dir", default=None, help="数据目录（默认 data/records）")
+    p.add_argument("--https", action="store_true",
+                   help="用户经 HTTPS 访问（由前面的代理加密）：登录 Cookie 只经 HTTPS 发送")
+    p.add_argument("--proxy", nargs="?", const="127.0.0.1", default=None, metavar="代理地址",
+                   help="在反向代理之后运行：信任该地址（默认 127.0.0.1）发来的 X-Forwarded-For/-Proto")
     p.set_defaults(func=cmd_serve)

@@ -16,6 +16,21 @@ log = logging.getLogger("handbook.web")
 SOURCES = ("procedures", "forms", "docs", "organisation.yml", "mkdocs.yml", "data/jieba-dict.txt", "data/kpis.yml")
 
 
+def source_stamps(root: Path, names) -> tuple:
+    """(path, mtime, size) of every file under the named sources: changes when any of them is edited."""
+    stamps = []
+    for name in names:
+        path = root / name
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
+        for f in files:
+            try:
+                st = f.stat()
+            except FileNotFoundError:
+                continue
+            stamps.append((str(f), st.st_mtime_ns, st.st_size))
+    return tuple(stamps)
+
+
 class SiteBuilder:
     """Builds into a fresh folder and switches the static handler to it when the build succeeds."""
 
@@ -47,17 +62,26 @@ class SiteBuilder:
         try:
             build(load_config(str(self.root / "mkdocs.yml"), site_dir=str(target)))
         except (MkDocsException, OSError) as exc:
-            self.error = str(exc)
-            log.error("网站重建失败，继续使用上一版：%s", exc)
-            shutil.rmtree(target, ignore_errors=True)
-            return False
+            return self._failed(target, exc)
+        except Exception as exc:  # a bug or bad data in one build must not stop later ones
+            log.exception("网站重建时程序出错")
+            return self._failed(target, exc)
         old, self.current = self.current, target
         self.built_at, self.error = time.time(), None
         self.on_switch(target)
         if old is not None:
             # Requests already reading the old folder get a moment to finish.
-            threading.Timer(30, shutil.rmtree, args=(old,), kwargs={"ignore_errors": True}).start()
+            # Daemon, so a stopping server does not wait for it; stop() removes everything anyway.
+            timer = threading.Timer(30, shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})
+            timer.daemon = True
+            timer.start()
         return True
+
+    def _failed(self, target: Path, exc: Exception) -> bool:
+        self.error = str(exc) or type(exc).__name__
+        log.error("网站重建失败，继续使用上一版：%s", self.error)
+        shutil.rmtree(target, ignore_errors=True)
+        return False
 
     def request(self) -> None:
         """Ask for a rebuild in the background; requests during a build coalesce into one more build."""
@@ -71,24 +95,25 @@ class SiteBuilder:
                     self._wanted.clear()
                     try:
                         self.build_now()
+                    except Exception:
+                        log.exception("网站重建失败，继续使用上一版")
                     finally:
                         self._building = False
 
     def _watch(self, interval: float) -> None:
         last = self._snapshot()
         while not self._stop.wait(interval):
-            now = self._snapshot()
+            try:
+                now = self._snapshot()
+            except OSError as exc:
+                log.error("无法检查手册源文件是否有修改：%s", exc)
+                continue
             if now != last:
                 last = now
                 self.request()
 
     def _snapshot(self) -> tuple:
-        stamps = []
-        for name in SOURCES:
-            path = self.root / name
-            files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
-            stamps += [(str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files]
-        return tuple(stamps)
+        return source_stamps(self.root, SOURCES)
 
     def start(self, watch_interval: float | None = 1.0) -> None:
         threading.Thread(target=self._worker, name="site-builder", daemon=True).start()
