@@ -52,7 +52,7 @@ def batch(listing: Path, store: Path) -> tuple[float, list[float], list[float]]:
     target = Store(store)
     pace, writes = [], []
     started = last = time.perf_counter()
-    results = b.checks(handbook, [(j["form"], j["path"]) for j in jobs])
+    results = b.checks(handbook, [(j["form"], j["path"], j["month"]) for j in jobs])
     for job, checked in zip(jobs, results):
         before = time.perf_counter()
         code = b.store_checked(target, handbook.form_by_id[job["form"]], job["site"], job["month"], Path(job["path"]),

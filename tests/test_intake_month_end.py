@@ -116,3 +116,52 @@ def test_a_site_name_is_never_read_as_markdown_on_the_statistics_pages():
         html = markdown.markdown(f"### {md_escape(name)}", extensions=["attr_list"])
         assert "onclick" not in html.split(">", 1)[0] and "<a " not in html and "<img" not in html and "<em>" not in html
         assert html.startswith("<h3>")
+
+
+def test_an_admin_withdraws_an_upload_on_the_web_after_confirming(app, clerk, handbook, data_dir):
+    from starlette.testclient import TestClient
+
+    assert upload(clerk, complaint_csv([good_row(1)], handbook)).status_code == 200
+    fields = {"form": "complaint-log", "site": SITE, "month": "2026-10"}
+    # a clerk has no such button and is refused
+    assert "撤回…" not in clerk.get(f"/intake/?site={SITE}&month=2026-10").text
+    r = clerk.post("/intake/withdraw", data={"csrf": csrf(clerk, "/intake/"), **fields, "confirm": "1"})
+    assert r.status_code == 403 and "只有管理员可以撤回" in text(r)
+    boss = TestClient(app)
+    assert login(boss, "boss", "password-3").status_code == 303
+    assert "撤回…" in boss.get(f"/intake/?site={SITE}&month=2026-10").text
+    asked = boss.post("/intake/withdraw", data={"csrf": csrf(boss, "/intake/"), **fields})
+    assert asked.status_code == 200 and "确认撤回" in asked.text
+    assert len(list(Store(data_dir).current())) == 1           # nothing happens before the confirm
+    upload_id = re.search(r'name="upload" value="([^"]+)"', asked.text).group(1)
+    done = boss.post("/intake/withdraw", data={"csrf": csrf(boss, "/intake/"), **fields, "upload": upload_id,
+                                              "confirm": "1"})
+    assert done.status_code == 200 and "已撤回" in text(done)
+    assert list(Store(data_dir).current()) == []
+    entry = Store(data_dir).audit_log()[-1]
+    assert entry["result"] == "withdrawn" and entry["user"] == "boss"
+    row = re.search(r'<tr data-form="complaint-log">(.*?)</tr>', done.text, re.S).group(1)
+    assert "未报送" in row
+
+
+def test_a_file_uploaded_under_the_wrong_month_is_refused(clerk, handbook, data_dir):
+    r = upload(clerk, complaint_csv([good_row(1), good_row(2)], handbook), month="2026-08")   # October rows
+    assert r.status_code == 422
+    assert "这个文件里没有一个日期在2026年8月：日期都在 2026年10月" in text(r)
+    assert list(Store(data_dir).current()) == []
+
+
+def test_a_replacement_shows_what_changes_and_warns_on_a_big_drop(clerk, handbook, data_dir):
+    rows = many_rows(22)
+    assert upload(clerk, complaint_csv(rows, handbook)).status_code == 200
+    changed = [list(r) for r in rows[:5]]
+    changed[0][6] = "电梯异响"                                # 投诉内容 of 202610-001 corrected
+    new = changed + [good_row(30)]
+    new[-1][0] = "202610-030"
+    r = upload(clerk, complaint_csv(new, handbook))
+    assert "确认替换" in r.text
+    table = {k: v for k, v in re.findall(r'<tr data-kind="(..)"><td>..</td><td>(\d+)</td>', r.text)}
+    assert table == {"新增": "1", "删除": "17", "修改": "1"}
+    assert "202610-030" in r.text and "202610-022" in r.text
+    assert "行数从 22 行减少到 6 行" in text(r)
+    assert Store(data_dir).slot("complaint-log", SITE, "2026-10")["current"]["rows"] == 22

@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT, copy_project, register_sites
 from handbook.cli import main
 from handbook.records.report import COMPANY, Statistics
+from handbook.records.text import report_text
 from handbook.records.workdays import Calendar
 
 FIXTURE = ROOT / "tests" / "fixtures" / "records"
@@ -87,9 +88,14 @@ def test_callback_rates(report):
     #   202603-001 callback 2h after → yes;  202603-003 书面回访未反馈 counts as a callback → yes
     #   202603-002 done 03-07 10:00, callback 03-09 (late) → judged at 03-08 10:00 (March); called back by cut-off → yes
     #   202603-009 done 03-28 12:00, no callback, due 03-29 12:00 → March, no
-    #   → 4/5 = 80.0%; 第二管理处: one complaint, no callback → 0/1; company 4/6 = 66.7%
+    #   → 4/5 = 80.0%. 第二管理处 filed its complaints but no 回访记录表: its callback rate is 未报送 (not 0/1),
+    #   and the company figure adds up only 测试管理处: 4/5 = 80.0%, saying so
     assert fraction(kpi(report, "complaint-callback-rate")) == (4, 5, 0, 80.0)
-    assert fraction(kpi(report, "complaint-callback-rate", COMPANY)) == (4, 6, 0, 66.7)
+    unfiled = kpi(report, "complaint-callback-rate", B)
+    assert unfiled["submitted"] is False and unfiled["value"] is None and unfiled["met"] is None
+    assert unfiled["display"] == "未报送"
+    company = kpi(report, "complaint-callback-rate", COMPANY)
+    assert fraction(company) == (4, 5, 0, 80.0) and company["included"] == [A] and company["submitted"] is True
     # 维修回访率 (4.3.4): due = completion + 72h. 001 called back next day → yes; 002 and 003 never → no. 1/3 = 33.3%
     assert fraction(kpi(report, "repair-callback-rate")) == (1, 3, 0, 33.3)
 
@@ -151,9 +157,18 @@ def test_customer_satisfaction(report):
     assert fraction(kpi(report, "customer-satisfaction-rate")) == (2, 3, 0, 66.7)
 
 
-def test_zero_denominator_is_a_dash_and_not_judged(report):
+def test_zero_denominator_is_a_dash_and_not_judged(report, handbook, tmp_path):
+    # 第二管理处 filed no 报修登记表 for March: not a zero, not a dash, but 未报送
     row = kpi(report, "repair-timely-rate", B)
-    assert (row["value"], row["display"], row["met"]) == (None, "—", None)
+    assert (row["value"], row["display"], row["met"], row["submitted"]) == (None, "未报送", None, False)
+    # filed with no repairs at all (a header-only file): denominator 0 → "—", not judged
+    data = register_sites(tmp_path / "store", B)
+    empty = tmp_path / "repair-log.csv"
+    empty.write_text(",".join(f.label for f in handbook.form_by_id["repair-log"].fields) + "\n", encoding="utf-8")
+    assert main(["--root", str(ROOT), "ingest", str(empty), "--form", "repair-log", "--site", B, "--month", "2026-03",
+                 "--data-dir", str(data)]) == 0
+    row = kpi(Statistics(handbook, data).report("2026-03"), "repair-timely-rate", B)
+    assert (row["value"], row["display"], row["met"], row["submitted"]) == (None, "—", None, True)
     monitor = kpi(report, "housekeeping-punctuality")
     assert monitor["target"] is None and monitor["met"] is None
 
@@ -253,3 +268,45 @@ def test_text_report_limited_to_forms_says_so(store, capsys):
                  "--form", "pool-water-test"]) == 0
     out = capsys.readouterr().out
     assert "【全公司】考核指标" not in out and "这些表单不计入考核指标、跨月事项和业务量。" in out
+
+
+def test_a_partly_filed_month_says_so(report):
+    assert report["complete"] is False
+    assert {"site": B, "form": "repair-log"} in report["missing"]
+    assert {"site": A, "form": "complaint-log"} not in report["missing"]
+    assert all(set(x) == {"site", "form"} for x in report["missing"])
+    # 2026-03's deadline (3 April 17:00, 3.19#4.6.1) is long past
+    assert report["state"] == "已截止" and report["deadline"] == "2026-04-03T17:00"
+    text = report_text(report)
+    assert "报送状态：已截止" in text and "未报送" in text
+    assert "投诉回访率的全公司合计只含已报送的 测试管理处（未报送：第二管理处）" in text
+
+
+def test_a_deadline_on_a_holiday_moves_to_the_next_working_day():
+    from handbook.records.report import filing_deadline, filing_state
+
+    calendar = Calendar.load(ROOT / "data" / "workdays.yml")
+    # 2026-10-03 falls in the National Day holiday (1–7 October; 8 October is a working day)
+    assert filing_deadline("2026-09", calendar).isoformat() == "2026-10-08T17:00:00"
+    import datetime as dt
+
+    assert filing_state("2026-10", calendar, None, now=dt.datetime(2026, 11, 3, 16, 59)) == "报送中"
+    assert filing_state("2026-10", calendar, None, now=dt.datetime(2026, 11, 3, 17, 1)) == "已截止"
+    assert filing_state("2026-10", calendar, {"at": "x", "user": "y"}) == "已关账"
+
+
+def test_a_closed_month_takes_no_more_uploads_until_reopened(tmp_path, handbook, capsys):
+    data = register_sites(tmp_path / "store", A)
+    source = FIXTURE / A / "2026-03" / "complaint-log.csv"
+    args = ["--root", str(ROOT), "ingest", str(source), "--form", "complaint-log", "--site", A, "--month", "2026-03",
+            "--data-dir", str(data)]
+    assert main(["--root", str(ROOT), "close", "--month", "2026-03", "--data-dir", str(data)]) == 0
+    assert "已关账" in capsys.readouterr().out
+    assert main(args) == 1
+    assert "2026-03 已于" in capsys.readouterr().err
+    assert main(["--root", str(ROOT), "close", "--month", "2026-03", "--data-dir", str(data)]) == 1
+    assert main(["--root", str(ROOT), "close", "--month", "2026-03", "--reopen", "--data-dir", str(data)]) == 0
+    assert main(args) == 0
+    from handbook.records.store import Store
+
+    assert [e["result"] for e in Store(data).audit_log()] == ["closed", "refused-closed", "reopened", "stored"]

@@ -333,3 +333,21 @@ def test_files_a_killed_writer_left_behind_are_tidied(data, tmp_path):
     assert not any(p.exists() for p in stray)
     for rel in named:
         assert (data / rel).exists()
+
+
+def test_a_file_uploaded_under_the_wrong_month_is_refused_naming_its_months(data, capsys):
+    # the fixture holds March complaints; filed as August, not one date falls in the month
+    assert ingest(FIXTURE, data, month="2026-08") == 1
+    captured = capsys.readouterr()
+    assert "这个文件里没有一个日期在2026年8月：日期都在 2026年3月" in captured.out and "未入库" in captured.err
+    assert list(Store(data).current()) == []
+    assert Store(data).audit_log()[-1]["result"] == "rejected"
+    assert main(["--root", str(ROOT), "ingest", str(FIXTURE), "--form", "complaint-log", "--site", "东湖花园管理处",
+                 "--month", "2026-08", "--data-dir", str(data), "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["valid"] is False and out["stored"] is False
+    assert [e["type"] for e in out["errors"]] == ["month-mismatch"]
+    assert main(["--root", str(ROOT), "ingest", str(FIXTURE), "--form", "complaint-log", "--site", "东湖花园管理处",
+                 "--month", "2026-03", "--data-dir", str(data), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["stored"] is True and out["outcome"] == "stored" and out["errors"] == []

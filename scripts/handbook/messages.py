@@ -615,6 +615,36 @@ class MonthOutOfRange(HandbookError):
     template = "月份“{value}”不在可报送的范围内：只能报送 {first} 至 {last} 的记录。请检查年份和月份。"
 
 
+class MonthMismatch(HandbookError):
+    code = "month-mismatch"
+    title = "月份与内容不符"
+    template = "这个文件里没有一个日期在{month}：日期都在 {found}。是不是选错了月份，或选错了文件？请改选正确的月份后重新上传。"
+
+
+class MonthClosed(HandbookError):
+    code = "month-closed"
+    title = "本月已关账"
+    template = "{month} 已于 {at} 由 {user} 关账，不再接收或撤回记录。确需更正的，请联系管理员重新开账。"
+
+
+class MonthClosedDone(HandbookError):
+    code = "month-closed-done"
+    title = "已关账"
+    template = "{month} 已关账：月度统计按现有报送定稿，之后的上传和撤回一律拒收，直到重新开账。"
+
+
+class MonthReopened(HandbookError):
+    code = "month-reopened"
+    title = "已重新开账"
+    template = "{month} 已重新开账，可以继续上传更正。"
+
+
+class MonthAlreadyInState(HandbookError):
+    code = "month-unchanged"
+    title = "无需改动"
+    template = "{month} 本来就{state}，未作改动。"
+
+
 class StoreBusy(HandbookError):
     code = "store-busy"
     title = "数据库正忙"
@@ -631,6 +661,12 @@ class WithdrawDone(HandbookError):
     code = "withdrawn"
     title = "已撤回"
     template = "已撤回：{site} {month} “{title}”（{rows} 行，{at} 上传）。该月不再计入统计，原文件和历史仍保留，可重新上传。"
+
+
+class IntakeWithdrawAdminOnly(HandbookError):
+    code = "withdraw-admin-only"
+    title = "只有管理员可以撤回"
+    template = "只有管理员可以撤回已报送的记录。需要更正时，请直接上传更正后的文件。"
 
 
 class WithdrawNothing(HandbookError):

@@ -32,14 +32,14 @@ class Checked:
     report: str                # what `handbook ingest` prints for a refused file (stdout)
 
 
-def _check(job: tuple[str, str]) -> Checked:
+def _check(job: tuple[str, str, str]) -> Checked:
     from .cli import _print_result
     from .intake import check_path
     from .reading import UPLOAD_LIMITS
 
-    form_id, path = job
+    form_id, path, month = job
     form = _HANDBOOK.form_by_id[form_id]
-    checked = check_path(_HANDBOOK, form, Path(path), None, UPLOAD_LIMITS)
+    checked = check_path(_HANDBOOK, form, Path(path), None, UPLOAD_LIMITS, month=month)
     result = checked.result
     report = ""
     if not result.valid:
@@ -51,7 +51,7 @@ def _check(job: tuple[str, str]) -> Checked:
                    checked.canonical, report)
 
 
-def checks(handbook, jobs: list[tuple[str, str]]):
+def checks(handbook, jobs: list[tuple[str, str, str]]):
     """Checked results in the order of jobs, computed on every core for a long list."""
     global _HANDBOOK
     _HANDBOOK = handbook

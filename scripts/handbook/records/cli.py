@@ -65,8 +65,12 @@ def _checked(check, value):
 
 
 def _store_failed(exc, root) -> int:
-    from .store import StoreError
+    from .store import Closed, StoreError
 
+    if isinstance(exc, Closed):
+        print(m.MonthClosed.template.format(month=exc.month, at=exc.closed["at"][:16].replace("T", " "),
+                                            user=exc.closed["user"]), file=sys.stderr)
+        return 1
     if isinstance(exc, StoreError):
         print(m.StoreCorrupt.template.format(path=exc.path, detail=exc.detail), file=sys.stderr)
     else:
@@ -128,16 +132,23 @@ def cmd_validate(args) -> int:
     return result.exit_code
 
 
-def ingest_one(handbook, store, form, site: str, month: str, path: Path, quiet: bool = False) -> int:
+def ingest_one(handbook, store, form, site: str, month: str, path: Path, quiet: bool = False, as_json: bool = False) -> int:
     """Validate one file and store it if valid; every attempt is audited (the upload page uses the same path)."""
     from .intake import check_path, submit
     from .progress import Progress
     from .reading import UPLOAD_LIMITS
 
-    checked = check_path(handbook, form, path, Progress(), UPLOAD_LIMITS)
+    checked = check_path(handbook, form, path, Progress(), UPLOAD_LIMITS, month=month)
     result = checked.result
     original = path.read_bytes() if path.is_file() else b""
     done = submit(handbook, store, form, site, month, original, path.name, checked=checked)
+    if as_json:
+        print(json.dumps({**result.as_json(), "form": form.id, "site": site, "month": month,
+                          "stored": done.outcome in ("stored", "superseded", "unchanged"), "outcome": done.outcome},
+                         ensure_ascii=False, indent=2))
+        if not result.valid:
+            return result.exit_code
+        return 0
     if not result.valid:
         _print_result(result, False)
         print(m.IngestRejected.template, file=sys.stderr)
@@ -189,7 +200,7 @@ class BatchProgress:
 
 @_pipe_safe
 def cmd_ingest(args) -> int:
-    from .store import Store, StoreError
+    from .store import Closed, Store, StoreError
 
     handbook = _handbook(args)
     if handbook is None:
@@ -219,8 +230,8 @@ def cmd_ingest(args) -> int:
     if not args.batch:
         form, site, month, path = planned[0]
         try:
-            return ingest_one(handbook, store, form, site, month, path)
-        except (StoreError, OSError) as exc:
+            return ingest_one(handbook, store, form, site, month, path, as_json=args.json)
+        except (StoreError, OSError, Closed) as exc:
             return _store_failed(exc, store.root)
     from .batch import checks, store_checked
 
@@ -230,11 +241,11 @@ def cmd_ingest(args) -> int:
     except (StoreError, OSError) as exc:
         return _store_failed(exc, store.root)
     worst = stored = 0
-    results = checks(handbook, [(form.id, str(path)) for form, _, _, path in planned])
+    results = checks(handbook, [(form.id, str(path), month) for form, _, month, path in planned])
     for n, ((form, site, month, path), checked) in enumerate(zip(planned, results), 1):
         try:
             code = store_checked(store, form, site, month, path, checked, sys.stderr)
-        except (StoreError, OSError) as exc:
+        except (StoreError, OSError, Closed) as exc:
             return _store_failed(exc, store.root)
         worst = max(worst, code)
         stored += code == 0
@@ -245,7 +256,7 @@ def cmd_ingest(args) -> int:
 
 @_pipe_safe
 def cmd_withdraw(args) -> int:
-    from .store import Store, StoreError
+    from .store import Closed, Store, StoreError
 
     handbook = _handbook(args)
     if handbook is None:
@@ -265,13 +276,35 @@ def cmd_withdraw(args) -> int:
     store = Store(_data_dir(args))
     try:
         gone = store.withdraw(form.id, site.name, month, user=None)
-    except (StoreError, OSError) as exc:
+    except (StoreError, OSError, Closed) as exc:
         return _store_failed(exc, store.root)
     if gone is None:
         print(m.WithdrawNothing.template.format(site=site.name, month=month, title=form.title), file=sys.stderr)
         return 1
     print(m.WithdrawDone.template.format(site=site.name, month=month, title=form.title, rows=gone["rows"],
                                          at=gone["at"][:16].replace("T", " ")))
+    return 0
+
+
+@_pipe_safe
+def cmd_close(args) -> int:
+    from .registry import MONTH
+    from .store import Store, StoreError
+
+    month = (args.month or "").strip()
+    if not MONTH.match(month):
+        print(m.BadMonth.template.format(value=month), file=sys.stderr)
+        return 2
+    store = Store(_data_dir(args))
+    try:
+        changed = store.close(month, reopen=args.reopen)
+    except (StoreError, OSError) as exc:
+        return _store_failed(exc, store.root)
+    if not changed:
+        print(m.MonthAlreadyInState.template.format(month=month, state="未关账" if args.reopen else "已关账"),
+              file=sys.stderr)
+        return 1
+    print((m.MonthReopened if args.reopen else m.MonthClosedDone).template.format(month=month))
     return 0
 
 
@@ -389,6 +422,7 @@ def register(sub, parser_class) -> None:
     p.add_argument("--site", help="管理处名称")
     p.add_argument("--month", help="所属月份，如 2026-11")
     p.add_argument("--batch", default=None, help="批量入库：handbook sample --json 输出的文件清单")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出检查和入库结果（单个文件）")
     p.add_argument("--data-dir", default=None, help="数据目录（默认 data/records）")
     p.set_defaults(func=cmd_ingest)
 
@@ -417,6 +451,12 @@ def register(sub, parser_class) -> None:
     p.add_argument("--month", required=True, help="所属月份，如 2026-11")
     p.add_argument("--data-dir", default=None, help="数据目录（默认 data/records）")
     p.set_defaults(func=cmd_withdraw)
+
+    p = sub.add_parser("close", help="关账（管理员）：某月统计定稿，之后不再接收上传或撤回；--reopen 重新开账")
+    p.add_argument("--month", required=True, help="月份，如 2026-10")
+    p.add_argument("--reopen", action="store_true", help="重新开账")
+    p.add_argument("--data-dir", default=None, help="数据目录（默认 data/records）")
+    p.set_defaults(func=cmd_close)
 
     p = sub.add_parser("sites", help="管理处名单：各管理处及其应报送的记录表")
     sites_sub = p.add_subparsers(dest="sites_command", metavar="子命令", parser_class=parser_class)

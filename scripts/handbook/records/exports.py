@@ -38,7 +38,7 @@ def _blank(value):
 
 def kpi_rows(report: dict) -> list[list]:
     return [[report["month"], k["site"], k["title"], k["display"], k["numerator"], k["denominator"], k["in_transit"],
-             k["target_display"], VERDICT[k["met"]], _blank(k["previous"]), _blank(k["change"]), k["ytd_display"],
+             k["target_display"], VERDICT[k["met"]] if k.get("submitted", True) else "未报送", _blank(k["previous"]), _blank(k["change"]), k["ytd_display"],
              k["clause"], k["definition"]] for k in report["kpis"]]
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .months import mismatch
 from .reading import UPLOAD_LIMITS, Limits
 from .store import Store, sha256
 from .validate import Result, canonical_csv, validate_file
@@ -31,19 +34,35 @@ class Checked:
         return sha256(self.canonical) if self.canonical is not None else None
 
 
-def check_path(handbook, form, path: Path, progress=None, limits: Limits = UPLOAD_LIMITS, engine: str = "auto") -> Checked:
-    """Validate a file and, if valid, render its stored form while the file is still there
-    (the DuckDB engine reads rows back from the file lazily)."""
+def check_path(handbook, form, path: Path, progress=None, limits: Limits = UPLOAD_LIMITS, engine: str = "auto",
+               month: str | None = None) -> Checked:
+    """Validate a file (for month: also that its dates belong to that month) and, if valid, render its
+    stored form while the file is still there (the DuckDB engine reads rows back from the file lazily)."""
     result = validate_file(path, form, handbook.record_forms(), progress, engine=engine, limits=limits)
-    return Checked(result, canonical_csv(result.table) if result.valid else None)
+    if not result.valid:
+        return Checked(result)
+    canonical = canonical_csv(result.table)
+    if month is not None:
+        wrong = mismatch(form, _rows(canonical), month)
+        if wrong is not None:
+            result.errors.append(wrong)
+            return Checked(result)
+    return Checked(result, canonical)
 
 
-def check_bytes(handbook, form, data: bytes, progress=None, limits: Limits = UPLOAD_LIMITS) -> Checked:
+def _rows(canonical: bytes):
+    reader = csv.reader(io.StringIO(canonical.decode("utf-8"), newline=""))
+    next(reader, None)
+    return reader
+
+
+def check_bytes(handbook, form, data: bytes, progress=None, limits: Limits = UPLOAD_LIMITS,
+                month: str | None = None) -> Checked:
     """Validate uploaded bytes. The upload's own file name is never used as a path."""
     with tempfile.TemporaryDirectory(prefix="handbook-upload-") as folder:
         path = Path(folder) / "upload"
         path.write_bytes(data)
-        return check_path(handbook, form, path, progress, limits)
+        return check_path(handbook, form, path, progress, limits, month=month)
 
 
 def validate_bytes(handbook, form, data: bytes, progress=None, limits: Limits = UPLOAD_LIMITS) -> Result:
@@ -55,7 +74,7 @@ def submit(handbook, store: Store, form, site: str, month: str, data: bytes, fil
     """Validate and, only if valid, store; every attempt is audited.
 
     expect: the current version the user confirmed replacing ("" for none; "any" replaces whatever is current)."""
-    checked = checked or check_bytes(handbook, form, data, progress)
+    checked = checked or check_bytes(handbook, form, data, progress, month=month)
     result = checked.result
     if not result.valid:
         store.audit(form=form.id, site=site, month=month, file=filename, file_sha256=sha256(data),

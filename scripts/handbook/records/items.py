@@ -210,6 +210,20 @@ def special_services(rows: Rows, calendar: Calendar | None = None) -> list[Item]
     return out
 
 
+# the record forms each builder reads: a KPI counts for a 管理处 and month only when all of them were submitted
+SOURCES: dict[str, tuple[str, ...]] = {
+    "complaint": ("complaint-log",),
+    "complaint-callback": ("complaint-log", "callback-log"),
+    "repair": ("repair-log",),
+    "repair-callback": ("repair-log", "callback-log"),
+    "arrears-phone": ("arrears-list", "fee-reminder-log"),
+    "arrears-written": ("arrears-list", "fee-reminder-log"),
+    "violation": ("violation-notice",),
+    "key-loan": ("key-loan-log",),
+    "housekeeping": ("housekeeping-log",),
+    "special-service": ("special-service-log",),
+}
+
 # builders whose 事项 derive from another builder's (passed as base= so they are built once)
 BASED_ON = {"complaint-callback": "complaint", "repair-callback": "repair"}
 BUILDERS: dict[str, Callable[..., list[Item]]] = {

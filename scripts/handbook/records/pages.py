@@ -12,7 +12,7 @@ from .exports import VERDICT, report_csv, report_xlsx
 from .report import CARRY_LABELS, COMPANY, Statistics
 from html import escape as attr
 
-from .text import md_escape as escape, month_label
+from .text import filing_line, included_line, md_escape as escape, month_label
 
 INDEX = "statistics/index.md"
 CHART_COUNTS = ("complaints-category", "calls", "repairs", "callbacks-result")
@@ -106,7 +106,14 @@ class StatisticsPages:
                  f"<p>统计窗口：{month_label(month)}1日0:00至次月1日0:00（{self.clause_link('3.19#4.1.1', src)}）；"
                  f"时效类指标按{self.clause_link('3.19#4.1.8', src)}判定归属月份，在途事项单列、不计入分子分母；"
                  f"比率保留1位小数，分母为0记“—”（{self.clause_link('3.19#4.1.6', src)}）。管理处：{escape('、'.join(sites))}。</p>", ""]
+        kind, more = ("note", "") if report["complete"] else ("warning", ' 明细见<a href="#submissions">报送情况</a>。')
+        lines += [f'<div class="admonition {kind}" id="filing"><p class="admonition-title">{escape(report["state"])}'
+                  f'{"" if report["complete"] else "：报送未齐"}</p><p>{escape(filing_line(report))}{more}</p></div>', ""]
         lines += ["## 全公司考核指标 {#company}", "", self.kpi_table(report, COMPANY, src), ""]
+        for row in (k for k in report["kpis"] if k["site"] == COMPANY):
+            note = included_line(row, [k["site"] for k in report["kpis"] if k["id"] == row["id"] and k["site"] != COMPANY])
+            if note:
+                lines += [f'<p class="hb-note">注：{escape(note)}</p>', ""]
         with_target = [k for k in report["kpis"] if k["target"] is not None]
         lines += ["## 各管理处对比 {#compare}", "",
                   f'<figure class="hb-figure">{kpi_bars(with_target, sites + [COMPANY], f"{month_label(month)}各管理处考核指标")}'
@@ -128,11 +135,13 @@ class StatisticsPages:
         for k in (k for k in report["kpis"] if k["site"] == site):
             verdict = VERDICT[k["met"]] if k["met"] is not None else ("—" if k["target"] is not None else "监测")
             cls = {True: "hb-met", False: "hb-miss"}.get(k["met"], "")
+            if not k["submitted"]:
+                verdict, cls = "未报送", "hb-unfiled"
             change = "—" if k["change"] is None else f"{k['change']:+.1f}"
             previous = "—" if k["previous"] is None else f"{k['previous']:.1f}%"
             rows.append(
                 f'<tr class="{cls}"><td>{escape(k["title"])}</td><td class="hb-num">{escape(k["display"])}</td>'
-                f'<td class="hb-num">{escape(k["fraction"])}</td><td class="hb-num">{k["in_transit"]}</td>'
+                f'<td class="hb-num">{escape(k["fraction"])}</td><td class="hb-num">{"—" if k["in_transit"] is None else k["in_transit"]}</td>'
                 f'<td>{escape(k["target_display"])}</td><td>{verdict}</td>'
                 f'<td class="hb-num">{previous}</td>'
                 f'<td class="hb-num">{change}</td><td class="hb-num">{escape(k["ytd_display"])}</td>'
@@ -212,7 +221,7 @@ class StatisticsPages:
             if k["target"] is None:
                 text, cls = f"{month_label(month)} {k['title']} {k['display']}（不设目标）", "hb-kpi"
             else:
-                verdict = {True: "达标", False: "未达标", None: "无数据"}[k["met"]]
+                verdict = {True: "达标", False: "未达标", None: "无数据"}[k["met"]] if k["submitted"] else "未报送"
                 text = f"{month_label(month)} {k['title']} {k['display']}（目标{k['target_display']}）{verdict}"
                 cls = {True: "hb-kpi hb-kpi-met", False: "hb-kpi hb-kpi-miss", None: "hb-kpi"}[k["met"]]
             notes.setdefault(k["clause"], []).append(

@@ -6,6 +6,7 @@ Nothing here reads a personal field: rows are reduced to counts, sums and record
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from collections import Counter
 from contextlib import contextmanager
@@ -14,11 +15,14 @@ from pathlib import Path
 
 from .compute import Calculator, Measure, met, percent_text, previous_month, rounded
 from .dataset import Dataset
+from .items import SOURCES
 from .kpis import Definitions, load_definitions
+from .registry import RegistryError, load_registry
 from .store import Store
 from .workdays import WORKDAYS_FILE, Calendar
 
 COMPANY = "全公司"
+NOT_FILED = "未报送"
 CARRY_LABELS = {
     "brought_forward": "前期遗留", "new": "本月新增", "completed": "本月完成", "cancelled": "本月取消",
     "open_at_end": "期末未完成", "completion_rate": "完成率", "overdue_open": "超时未完成", "in_transit": "在途",
@@ -42,6 +46,22 @@ def _fraction(kpi, measure: Measure) -> str:
     return f"{_number(measure.numerator)} / {_number(measure.denominator)}"
 
 
+def filing_deadline(month: str, calendar: Calendar) -> dt.datetime:
+    """3.19#4.6.1: the templates are handed in by 17:00 on the 3rd of the next month; a deadline on a
+    holiday moves to the next working day (3.19#4.6.5)."""
+    y, mo = map(int, month.split("-"))
+    day = dt.date(y + (mo == 12), 1 if mo == 12 else mo + 1, 3)
+    while not calendar.is_workday(day):
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(17, 0))
+
+
+def filing_state(month: str, calendar: Calendar, closed: dict | None, now: dt.datetime | None = None) -> str:
+    if closed is not None:
+        return "已关账"
+    return "已截止" if (now or dt.datetime.now()) > filing_deadline(month, calendar) else "报送中"
+
+
 @contextmanager
 def no_cycle_collection():
     """Parsed rows, 事项 and measures are hundreds of thousands of small objects without reference cycles;
@@ -59,11 +79,18 @@ def no_cycle_collection():
 class Statistics:
     """Everything the reports need, computed once per (KPI, 管理处, month)."""
 
-    def __init__(self, handbook, data_dir: Path, defs: Definitions | None = None):
+    def __init__(self, handbook, data_dir: Path, defs: Definitions | None = None, registry=None):
         self.handbook = handbook
         self.defs = defs or load_definitions(handbook)
         self.store = Store(data_dir)
         self.data = Dataset(handbook, self.store)
+        if registry is None:
+            try:
+                registry = load_registry(Path(handbook.root), data_dir, handbook.record_forms())
+            except RegistryError:
+                registry = None         # a store without a readable registry: owed forms from what was filed
+        self.registry = registry
+        self._sent: dict[tuple[str, str], set[str]] = {}
         self.calendar = Calendar.load(Path(handbook.root) / WORKDAYS_FILE)
         self.calc = Calculator(self.data, self.calendar)
         self._measures: dict[tuple, Measure] = {}
@@ -71,34 +98,78 @@ class Statistics:
     def months(self) -> list[str]:
         return self.data.months()
 
+    # ------------------------------------------------------------ who owes what
+    def sites(self, month: str) -> list[str]:
+        """The registered 管理处, then any other that filed up to this month (a store older than the registry)."""
+        named = self.registry.names if self.registry else []
+        return named + [s for s in self.data.sites(until=month) if s not in named]
+
+    def owes(self, site: str, form_id: str, month: str) -> bool:
+        if self.registry and site in self.registry.by_name:
+            return self.registry.owes(site, form_id)
+        form = self.handbook.form_by_id[form_id]
+        return form.due == "monthly" or (form.due == "pool" and self.data.ever_submitted(site, form_id, month))
+
+    def sent(self, site: str, month: str) -> set[str]:
+        if (site, month) not in self._sent:
+            self._sent[(site, month)] = self.data.submitted(site, month)
+        return self._sent[(site, month)]
+
+    def kpi_forms(self, kpi) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((kpi.form, *SOURCES.get(kpi.compute.items or "", ()))))
+
+    def applies(self, kpi, site: str, month: str) -> bool:
+        return self.owes(site, kpi.form, month)
+
+    def submitted(self, kpi, site: str, month: str) -> bool:
+        """Every form the KPI is computed from that the 管理处 owes was filed for the month."""
+        sent = self.sent(site, month)
+        return all(f in sent for f in self.kpi_forms(kpi) if self.owes(site, f, month))
+
+    def included(self, kpi, month: str) -> list[str]:
+        """The 管理处 a company figure adds up: those that owe the KPI's form and filed what it needs."""
+        return [s for s in self.sites(month) if self.applies(kpi, s, month) and self.submitted(kpi, s, month)]
+
+    # ------------------------------------------------------------ figures
     def measure(self, kpi, site: str, month: str) -> Measure:
         key = (kpi.id, site, month)
         if key not in self._measures:
             if site == COMPANY:
                 total = Measure()
-                for s in self.data.sites(until=month):
+                for s in self.included(kpi, month):
                     total = total + self.measure(kpi, s, month)
                 self._measures[key] = total
             else:
                 self._measures[key] = self.calc.measure(kpi, site, month)
         return self._measures[key]
 
+    def value(self, kpi, site: str, month: str):
+        """The month's value, or None when it was not filed (a gap, never a zero)."""
+        if site == COMPANY:
+            return self.measure(kpi, site, month).value if self.included(kpi, month) else None
+        if not (self.applies(kpi, site, month) and self.submitted(kpi, site, month)):
+            return None
+        return self.measure(kpi, site, month).value
+
     def year_to_date(self, kpi, site: str, month: str) -> Measure:
+        """The months of the year so far that were filed (a month not filed adds nothing)."""
         total = Measure()
         year = month[:4]
         first = min((m for m in self.months() if m[:4] == year), default=month)
         current = month
         while current >= first and current[:4] == year:
-            total = total + self.measure(kpi, site, current)
+            if site == COMPANY or self.submitted(kpi, site, current):
+                total = total + self.measure(kpi, site, current)
             current = previous_month(current)
         return total
 
     # ------------------------------------------------------------ one KPI row
     def kpi_row(self, kpi, site: str, month: str) -> dict:
         measure = self.measure(kpi, site, month)
-        value = measure.value
+        submitted = (bool(self.included(kpi, month)) if site == COMPANY else self.submitted(kpi, site, month))
+        value = measure.value if submitted else None
         prev_month = previous_month(month)
-        prev = self.measure(kpi, site, prev_month).value if prev_month >= min(self.months(), default=month) else None
+        prev = self.value(kpi, site, prev_month) if prev_month >= min(self.months(), default=month) else None
         ytd = self.year_to_date(kpi, site, month)
         form = self.handbook.form_by_id[kpi.form]
         row = {
@@ -116,7 +187,13 @@ class Statistics:
             "change": rounded(value - prev) if value is not None and prev is not None else None,
             "ytd": rounded(ytd.value), "ytd_display": percent_text(ytd.value),
             "ytd_numerator": _number(ytd.numerator), "ytd_denominator": _number(ytd.denominator),
+            "submitted": submitted,
         }
+        if site == COMPANY:
+            row["included"] = self.included(kpi, month)
+        if not submitted:
+            row.update(numerator=None, denominator=None, fraction="—", in_transit=None, display=NOT_FILED,
+                       change=None)
         if kpi.breakdown and measure.breakdown:
             field = self.handbook.form_by_id[kpi.form].field(kpi.breakdown)
             row["breakdown"] = {"field": field.label, "values": [
@@ -134,9 +211,9 @@ class Statistics:
         def wanted(form_id: str) -> bool:
             return forms is None or form_id in forms
 
-        sites = self.data.sites(until=month)
-        groups = sites + [COMPANY]
-        kpis = [self.kpi_row(k, s, month) for k in self.defs.kpis if wanted(k.form) for s in groups]
+        sites = self.sites(month)
+        kpis = [self.kpi_row(k, s, month) for k in self.defs.kpis if wanted(k.form)
+                for s in [s for s in sites if self.applies(k, s, month)] + [COMPANY]]
 
         counts = []
         for spec in (c for c in self.defs.counts if wanted(c.form)):
@@ -161,18 +238,23 @@ class Statistics:
             total_dict["completion_rate"] = None if base == 0 else Decimal(total["completed"]) * 100 / base
             carry.append(self._carry_row(form, COMPANY, total_dict))
 
-        submissions = []
+        submissions, missing = [], []
         for s in sites:
-            sent = self.data.submitted(s, month)
-            due = [f for f in self.handbook.record_forms() if wanted(f.id) and
-                   (f.due == "monthly" or (f.due == "pool" and self.data.ever_submitted(s, f.id, month)))]
+            sent = self.sent(s, month)
+            due = [f for f in self.handbook.record_forms() if wanted(f.id) and f.due != "none" and self.owes(s, f.id, month)]
             submissions.append({"site": s, "submitted": len([f for f in due if f.id in sent]), "due": len(due),
                                 "missing": [f.title for f in due if f.id not in sent]})
+            missing += [{"site": s, "form": f.id} for f in due if f.id not in sent]
         notes = []
         if self.calendar.uncovered:
             years = "、".join(str(y) for y in sorted(self.calendar.uncovered))
             notes.append(f"{years}年的法定节假日安排未录入 data/workdays.yml，工作日按周一至周五计算。")
-        return {"month": month, "forms": sorted(forms) if forms else None, "sites": sites, "kpis": kpis,
+        closed = self.store.closed(month)
+        return {"month": month, "forms": sorted(forms) if forms else None, "sites": sites,
+                "complete": not missing, "missing": missing,
+                "state": filing_state(month, self.calendar, closed),
+                "deadline": filing_deadline(month, self.calendar).isoformat(timespec="minutes"),
+                "closed": closed, "kpis": kpis,
                 "counts": counts, "carryover": carry,
                 "overdue": sorted(overdue, key=lambda o: (-o["days_overdue"], o["site"], o["form"], o["no"])),
                 "submissions": submissions, "notes": notes}

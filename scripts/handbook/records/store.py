@@ -46,6 +46,8 @@ CREATE INDEX IF NOT EXISTS uploads_slot ON uploads (form, site, month);
 CREATE TABLE IF NOT EXISTS current (
     form TEXT NOT NULL, site TEXT NOT NULL, month TEXT NOT NULL, upload_id TEXT NOT NULL,
     PRIMARY KEY (form, site, month));
+CREATE TABLE IF NOT EXISTS closed_months (
+    month TEXT PRIMARY KEY, closed_at TEXT NOT NULL, closed_by TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, at TEXT NOT NULL, user TEXT, host TEXT,
     form TEXT, site TEXT, month TEXT, result TEXT NOT NULL, entry TEXT NOT NULL);
@@ -64,6 +66,14 @@ class StoreError(Exception):
     def __init__(self, path, detail):
         super().__init__(f"{path}: {detail}")
         self.path, self.detail = path, detail
+
+
+class Closed(Exception):
+    """The month was closed (已关账) by a manager: nothing is stored until it is reopened."""
+
+    def __init__(self, month: str, closed: dict):
+        super().__init__(month)
+        self.month, self.closed = month, closed
 
 
 class Stale(Exception):
@@ -300,28 +310,33 @@ class Store:
         base = self._entry(user, form=form, site=site, month=month, file=filename, file_sha256=sha256(original),
                            data_sha256=sha256(canonical), rows=rows)
         with self.writing() as con:
-            previous = self._current(con, form, site, month)
-            if expect != "any" and (previous["id"] if previous else "") != (expect or ""):
-                if previous is None:
-                    raise Stale({"id": "", "at": "", "user": ""})
-                raise Stale(previous)
-            if previous is not None and previous["data_sha256"] == base["data_sha256"]:
-                self._log(con, {**base, "result": "unchanged", "same_as": previous["id"]})
-                return "unchanged", previous, previous
-            suffix = Path(filename).suffix.lower()
-            ext = suffix if suffix in (".csv", ".xlsx", ".xlsm", ".txt") else ".bin"
-            upload = {k: base[k] for k in ("id", "at", "user", "file", "file_sha256", "data_sha256", "rows")}
-            upload["object"] = self._put("objects", canonical, ".csv")
-            upload["original"] = self._put("uploads", original, ext)
-            con.execute("INSERT INTO uploads (id, form, site, month, at, user, host, file, file_sha256, data_sha256, "
-                        "rows, object, original) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (upload["id"], form, site, month, upload["at"], upload["user"], base["host"], filename,
-                         upload["file_sha256"], upload["data_sha256"], rows, upload["object"], upload["original"]))
-            con.execute("DELETE FROM current WHERE form = ? AND site = ? AND month = ?", (form, site, month))
-            con.execute("INSERT INTO current (form, site, month, upload_id) VALUES (?, ?, ?, ?)",
-                        (form, site, month, upload["id"]))
-            result = "superseded" if previous else "stored"
-            self._log(con, {**base, "result": result, **({"supersedes": previous["id"]} if previous else {})})
+            closed = self._closed(con, month)
+            if closed is None:
+                return self._ingest(con, base, form, site, month, original, filename, canonical, rows, expect)
+            self._log(con, {**base, "result": "refused-closed"})     # refused, and audited like any refusal
+        raise Closed(month, closed)
+
+    def _ingest(self, con, base, form, site, month, original, filename, canonical, rows, expect):
+        previous = self._current(con, form, site, month)
+        if expect != "any" and (previous["id"] if previous else "") != (expect or ""):
+            raise Stale(previous or {"id": "", "at": "", "user": ""})
+        if previous is not None and previous["data_sha256"] == base["data_sha256"]:
+            self._log(con, {**base, "result": "unchanged", "same_as": previous["id"]})
+            return "unchanged", previous, previous
+        suffix = Path(filename).suffix.lower()
+        ext = suffix if suffix in (".csv", ".xlsx", ".xlsm", ".txt") else ".bin"
+        upload = {k: base[k] for k in ("id", "at", "user", "file", "file_sha256", "data_sha256", "rows")}
+        upload["object"] = self._put("objects", canonical, ".csv")
+        upload["original"] = self._put("uploads", original, ext)
+        con.execute("INSERT INTO uploads (id, form, site, month, at, user, host, file, file_sha256, data_sha256, "
+                    "rows, object, original) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (upload["id"], form, site, month, upload["at"], upload["user"], base["host"], filename,
+                     upload["file_sha256"], upload["data_sha256"], rows, upload["object"], upload["original"]))
+        con.execute("DELETE FROM current WHERE form = ? AND site = ? AND month = ?", (form, site, month))
+        con.execute("INSERT INTO current (form, site, month, upload_id) VALUES (?, ?, ?, ?)",
+                    (form, site, month, upload["id"]))
+        result = "superseded" if previous else "stored"
+        self._log(con, {**base, "result": result, **({"supersedes": previous["id"]} if previous else {})})
         return result, upload, previous
 
     def tidy(self, older_than: float = 3600) -> int:
@@ -347,9 +362,44 @@ class Store:
                         removed += 1
         return removed
 
+    # ------------------------------------------------------------ closing a month (已关账)
+
+    @staticmethod
+    def _closed(con, month: str) -> dict | None:
+        row = con.execute("SELECT closed_at, closed_by FROM closed_months WHERE month = ?", (month,)).fetchone()
+        return {"at": row["closed_at"], "user": row["closed_by"]} if row else None
+
+    def closed(self, month: str) -> dict | None:
+        with self.reading() as con:
+            return None if con is None else self._closed(con, month)
+
+    def closed_months(self) -> dict[str, dict]:
+        with self.reading() as con:
+            if con is None:
+                return {}
+            return {r["month"]: {"at": r["closed_at"], "user": r["closed_by"]}
+                    for r in con.execute("SELECT * FROM closed_months")}
+
+    def close(self, month: str, user: str | None = None, reopen: bool = False) -> bool:
+        """Close (or reopen) a month; False if it already was. Audited."""
+        entry = self._entry(user, month=month, result="reopened" if reopen else "closed")
+        with self.writing() as con:
+            if (self._closed(con, month) is not None) != reopen:
+                return False
+            if reopen:
+                con.execute("DELETE FROM closed_months WHERE month = ?", (month,))
+            else:
+                con.execute("INSERT INTO closed_months (month, closed_at, closed_by) VALUES (?, ?, ?)",
+                            (month, entry["at"], entry["user"]))
+            self._log(con, entry)
+        return True
+
     def withdraw(self, form: str, site: str, month: str, user: str | None = None) -> dict | None:
         """Take the current version out of the statistics; it stays in history. None if nothing is current."""
         with self.writing() as con:
+            closed = self._closed(con, month)
+            if closed is not None:
+                raise Closed(month, closed)
             previous = self._current(con, form, site, month)
             if previous is None:
                 return None

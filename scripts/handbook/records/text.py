@@ -10,13 +10,38 @@ def month_label(month: str) -> str:
 
 
 def verdict(row: dict) -> str:
+    if not row.get("submitted", True):
+        return "未报送"
     return {True: "达标", False: "未达标", None: ""}[row["met"]]
+
+
+def filing_line(report: dict) -> str:
+    """报送中 / 已截止 / 已关账, and whether everything owed is in: a half-filed month reads as one."""
+    deadline = report["deadline"].replace("T", " ")
+    state = f"报送状态：{report['state']}（截止 {deadline}）"
+    if report["complete"]:
+        return state + "；应报送的记录表已全部报送。"
+    sites = len({x["site"] for x in report["missing"]})
+    return (state + f"；{sites} 个管理处共 {len(report['missing'])} 张记录表未报送：相关指标显示“未报送”，"
+            "不计入全公司合计。")
+
+
+def included_line(row: dict, sites: list[str]) -> str | None:
+    """For a company figure that leaves some 管理处 out: which it adds up."""
+    left_out = [s for s in sites if s not in row["included"]]
+    if not row.get("included") and not left_out:
+        return None
+    if not left_out:
+        return None
+    inside = "、".join(row["included"]) or "无"
+    return f"{row['title']}的全公司合计只含已报送的 {inside}（未报送：{'、'.join(left_out)}）"
 
 
 def kpi_line(row: dict) -> str:
     prev = "—" if row["previous"] is None else f"{row['previous']:.1f}%"
     target = f"目标{row['target_display']}" if row["target"] is not None else "不设目标"
-    parts = [f"{row['title']}：{row['display']}（{row['fraction']}）", target, verdict(row), f"在途{row['in_transit']}",
+    transit = "—" if row["in_transit"] is None else row["in_transit"]
+    parts = [f"{row['title']}：{row['display']}（{row['fraction']}）", target, verdict(row), f"在途{transit}",
              f"上月{prev}", f"本年累计{row['ytd_display']}", f"依据{row['clause']}"]
     return "  " + "  ".join(p for p in parts if p)
 
@@ -25,11 +50,17 @@ def report_text(report: dict, form_titles: dict[str, str] | None = None) -> str:
     scope = ""
     if report.get("forms"):
         scope = "，只含取自" + "、".join((form_titles or {}).get(f, f) for f in report["forms"]) + "的部分"
-    lines = [f"{month_label(report['month'])} 月度统计（{len(report['sites'])} 个管理处：{'、'.join(report['sites'])}{scope}）", ""]
+    lines = [f"{month_label(report['month'])} 月度统计（{len(report['sites'])} 个管理处：{'、'.join(report['sites'])}{scope}）",
+             filing_line(report), ""]
     if report["kpis"]:
         for site in [COMPANY] + report["sites"]:
             lines.append(f"【{site}】考核指标")
             lines += [kpi_line(r) for r in report["kpis"] if r["site"] == site]
+            if site == COMPANY:
+                applicable = {r["id"]: [x["site"] for x in report["kpis"] if x["id"] == r["id"] and x["site"] != COMPANY]
+                              for r in report["kpis"] if r["site"] == COMPANY}
+                notes = [included_line(r, applicable[r["id"]]) for r in report["kpis"] if r["site"] == COMPANY]
+                lines += [f"  注：{n}" for n in notes if n]
             lines.append("")
     if report["carryover"]:
         lines.append(f"【{COMPANY}】跨月事项")

@@ -24,9 +24,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import messages as m
+from ..records.diff import SHOWN as SHOWN_KEYS, compare
 from ..records.intake import check_bytes, submit
 from ..records.registry import RegistryError, load_registry, registry_path
-from ..records.store import Stale, Store, StoreError
+from ..records.store import Closed, Stale, Store, StoreError
 from .accounts import Accounts
 from .model import LiveHandbook
 from .security import SecurityHeaders, UploadLimit, csrf_ok, signed, unsigned
@@ -197,6 +198,46 @@ class Intake:
         return self.render(request, "intake.html", message=None,
                            **self._page_ctx(request, site, request.query_params.get("month")))
 
+    async def withdraw(self, request: Request):
+        """Admins only: ask, then take a month's current version out of the statistics (history kept, audited)."""
+        user = self.user(request)
+        if user is None:
+            return RedirectResponse("/intake/login", status_code=303)
+        data = await request.form()
+        if not csrf_ok(self.expected_csrf(request), data.get("csrf")):
+            return self.refuse(request, m.IntakeCsrf.template)
+        if not user.admin:
+            return self.refuse(request, m.IntakeWithdrawAdminOnly.template)
+        form = self.handbook.form_by_id.get(str(data.get("form", "")))
+        try:
+            site = self.registry().site(str(data.get("site", ""))).name
+            month = str(data.get("month", "")).strip()
+            if not MONTH.match(month):
+                raise RegistryError(m.BadMonth.template.format(value=month[:20]))
+        except RegistryError as exc:
+            return self.refuse(request, str(exc), status=400)
+        if form is None or not form.is_record:
+            return self.refuse(request, m.IntakeUnknownForm.template.format(form=str(data.get("form", ""))[:40]), status=400)
+        current = self.store.submitted(site, month).get(form.id)
+        if current is None:
+            return self.refuse(request, m.WithdrawNothing.template.format(site=site, month=month, title=form.title),
+                               status=404)
+        if data.get("confirm") != "1" or data.get("upload") != current["id"]:
+            return self.render(request, "withdraw.html", form=form, site=site, month=month, upload=current,
+                               upload_at=current["at"][:16].replace("T", " "))
+        try:
+            gone = await self.work(self.store.withdraw, form.id, site, month, user.name)
+        except Closed as exc:
+            return self.refuse(request, closed_message(exc), status=409)
+        except (StoreError, OSError):
+            log.exception("记录库写入失败")
+            return self.refuse(request, m.IntakeStoreUnavailable.template, status=503)
+        if gone is not None and self.builder:
+            self.builder.request()
+        message = m.WithdrawDone.template.format(site=site, month=month, title=form.title, rows=current["rows"],
+                                                 at=current["at"][:16].replace("T", " "))
+        return self.render(request, "intake.html", message=message, message_ok=True, **self._page_ctx(request, site, month))
+
     async def status(self, request: Request):
         if self.user(request) is None:
             return JSONResponse({"error": m.IntakeLoginRequired.template}, status_code=401)
@@ -226,7 +267,7 @@ class Intake:
             return self.refuse(request, m.IntakeNoFile.template, status=400)
         content = await upload.read()
         filename = Path(upload.filename or "upload").name[:120]
-        checked = await self.work(check_bytes, handbook, form, content)
+        checked = await self.work(check_bytes, handbook, form, content, month=month)
         result = checked.result
         ctx = {"form": form, "site": site, "month": month, "filename": filename}
         if not result.valid:
@@ -236,8 +277,10 @@ class Intake:
         prev = self.store.submitted(site, month).get(form.id)
         if prev and prev["data_sha256"] != checked.data_sha256:
             token = self._park(content, filename, user.name, form.id, site, month, prev["id"])
+            changes = compare(form, self.store.read(prev), checked.canonical)
             return self.render(request, "confirm.html", form=form, site=site, month=month, rows=result.rows,
-                               previous=prev, previous_at=prev["at"][:16].replace("T", " "), token=token)
+                               previous=prev, previous_at=prev["at"][:16].replace("T", " "), token=token,
+                               changes=changes, shown=SHOWN_KEYS)
         return await self._store(request, form, site, month, content, filename, user, checked, ctx,
                                  expect=prev["id"] if prev else "")
 
@@ -258,7 +301,7 @@ class Intake:
             return self.refuse(request, m.IntakeUnknownForm.template.format(form=meta["form"]), status=400)
         if not user.can_use(meta["site"]):
             return self.refuse(request, m.IntakeForbiddenSite.template.format(site=meta["site"]))
-        checked = await self.work(check_bytes, handbook, form, content)
+        checked = await self.work(check_bytes, handbook, form, content, month=meta["month"])
         ctx = {"form": form, "site": meta["site"], "month": meta["month"], "filename": meta["filename"]}
         return await self._store(request, form, meta["site"], meta["month"], content, meta["filename"], user,
                                  checked, ctx, expect=meta.get("previous", "any"))
@@ -268,6 +311,8 @@ class Intake:
         try:
             sub = await self.work(submit, self.handbook, self.store, form, site, month, content, filename,
                                   user=user.name, checked=checked, expect=expect)
+        except Closed as exc:
+            return self.refuse(request, closed_message(exc), status=409)
         except Stale as exc:
             newer = exc.newer
             return self.refuse(request, m.StaleUpload.template.format(
@@ -335,6 +380,11 @@ class Intake:
         return meta, content
 
 
+def closed_message(exc: Closed) -> str:
+    return m.MonthClosed.template.format(month=exc.month, at=exc.closed["at"][:16].replace("T", " "),
+                                         user=exc.closed["user"])
+
+
 def _write_private(path: Path, data: bytes) -> None:
     """Write a new file readable only by the server's account (parked uploads hold personal data)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -378,6 +428,7 @@ def create_app(root: Path, data_dir: Path, secret: str | None = None, max_upload
         Route("/intake", lambda r: RedirectResponse("/intake/", status_code=307)),
         Route("/intake/upload", intake.upload, methods=["POST"]),
         Route("/intake/confirm", intake.confirm, methods=["POST"]),
+        Route("/intake/withdraw", intake.withdraw, methods=["POST"]),
         Route("/intake/status", intake.status, methods=["GET"]),
         Mount("/intake/static", app=StaticFiles(directory=str(STATIC))),
         Mount("/", app=site),
