@@ -7,7 +7,7 @@ from html import escape
 from ..forms.model import Form
 from ..forms.publish import artifact_paths
 from ..forms.spreadsheets import TYPE_LABELS, field_hint
-from .links import clause_anchor, href_to, relative
+from .links import INTAKE_URL, clause_anchor, href_to, relative
 
 KIND_LABELS = {"record": "记录表（每月填报统计）", "form": "单据与台账", "checklist": "检查表"}
 INDEX = "forms/index.md"
@@ -88,7 +88,8 @@ class FormPages:
 
     def index(self) -> str:
         lines = ["---", "title: 表单", "---", "", "# 表单", "",
-                 "<p>手册中的全部记录、单据和检查表。记录表可下载 Excel/CSV 模板，每月填好后在上传页面提交；所有表单都可打印空白表（A4）。</p>", ""]
+                 "<p>手册中的全部记录、单据和检查表。记录表可下载 Excel/CSV 模板，每月填好后在"
+                 f'<a href="{INTAKE_URL}">上传页面</a>提交；所有表单都可打印空白表（A4）。</p>', ""]
         for kind, label in KIND_LABELS.items():
             forms = [f for f in self.handbook.forms if f.kind == kind]
             if not forms:

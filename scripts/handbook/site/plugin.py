@@ -21,6 +21,7 @@ from ..records.store import DATA_DIR_ENV
 from .config import HandbookConfig
 from ..forms.publish import DATA_PACKAGE, artifacts, package_descriptor
 from .form_pages import INDEX as FORMS_INDEX, FormPages, form_src
+from .links import INTAKE_URL
 from .pages import PageWriter, table_of_contents
 
 log = logging.getLogger("mkdocs.plugins.handbook")
@@ -81,12 +82,15 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             _loaded_dictionaries.add(str(path))
 
     def _nav(self, config) -> list:
-        nav: list = [{"目录": self.config.home}]
+        """The four top-level sections; each is a tab on wide screens and a level of the menu on phones."""
+        handbook: list = [self.config.home]
         for category, procs in self.handbook.by_category():
-            nav.append({category: [{f"{p.chapter} {p.name}": p.page_path} for p in procs]})
+            handbook.append({category: [{f"{p.chapter} {p.name}": p.page_path} for p in procs]})
+        nav: list = [{"手册": handbook}]
         if self.handbook.forms:
-            nav.append({"表单": FORMS_INDEX})
+            nav.append({"表单": [FORMS_INDEX]})
         nav.append({"月度统计": self.statistics.nav()})
+        nav.append({"上传记录": INTAKE_URL})
         return nav
 
     def on_files(self, files: Files, config) -> Files:
