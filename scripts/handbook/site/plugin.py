@@ -22,6 +22,7 @@ from .config import HandbookConfig
 from ..forms.publish import DATA_PACKAGE, artifacts, package_descriptor
 from .form_pages import INDEX as FORMS_INDEX, FormPages, form_src
 from .links import INTAKE_URL
+from .notfound import add_not_found_page
 from .pages import PageWriter, table_of_contents
 
 log = logging.getLogger("mkdocs.plugins.handbook")
@@ -110,6 +111,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             files.append(File.generated(config, DATA_PACKAGE, content=package_descriptor(self.handbook)))
         files.append(File.generated(config, CSS, abs_src_path=str(ASSETS / "handbook.css")))
         return files
+
+    def on_env(self, env, config, files):
+        return add_not_found_page(env)
 
     def on_page_markdown(self, markdown: str, page, config, files):
         if page.file.src_uri == self.config.home and TOC_MARKER in markdown:
