@@ -7,6 +7,7 @@ from html import escape
 from ..forms.model import Form
 from ..forms.publish import artifact_paths
 from ..forms.spreadsheets import TYPE_LABELS, field_hint
+from .pages import doc_header
 from .links import INTAKE_URL, clause_anchor, href_to, relative
 
 KIND_LABELS = {"record": "记录表（每月填报统计）", "form": "单据与台账", "checklist": "检查表"}
@@ -50,18 +51,13 @@ class FormPages:
         lines = [
             # Procedures rank before the forms they use when both match a query.
             "---", f"title: {form.title}", "search:", "  boost: 0.5", "---", "",
-            f'<div class="hb-doc-header hb-form-header" data-search-exclude>'
-            f'<div class="hb-h-cell"><span class="hb-h-label">公司</span><span class="hb-h-value">{escape(org.company)}</span></div>'
-            f'<div class="hb-h-cell"><span class="hb-h-label">表单编号</span><span class="hb-h-value">{escape(form.number)}</span></div>'
-            f'<div class="hb-h-cell"><span class="hb-h-label">类型</span><span class="hb-h-value">{escape(KIND_LABELS[form.kind])}</span></div>'
-            f'<div class="hb-h-cell"><span class="hb-h-label">版本</span><span class="hb-h-value">{escape(form.version)}</span></div>'
-            f'<div class="hb-h-cell"><span class="hb-h-label">页次</span><span class="hb-h-value">共 {form.paper.pages} 页</span></div>'
-            "</div>", "",
+            doc_header([("公司", org.company), ("表单编号", form.number), ("类型", KIND_LABELS[form.kind]),
+                        ("版本", form.version), ("页次", f"共 {form.paper.pages} 页")], cls="hb-doc-header hb-form-header"), "",
             f"# {escape(form.title)}", "",
         ]
         if form.description:
             lines += [f"<p>{escape(form.description)}</p>", ""]
-        lines += [f'<p class="hb-form-downloads">{self.downloads(form, src)}</p>', ""]
+        lines += [f'<p class="hb-form-downloads" data-search-exclude>{self.downloads(form, src)}</p>', ""]
         used = "、".join(self.clause_link(p.chapter, src) for p in users[1:])
         lines += [
             f"<p>依据：{self.clause_link(form.procedure, src)}"

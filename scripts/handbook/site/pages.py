@@ -10,6 +10,19 @@ from .diagrams import flow_chart, org_chart
 from .links import clause_anchor, link_references, relative
 
 
+def doc_header(cells: list[tuple[str, str]], attrs: str = "", cls: str = "hb-doc-header") -> str:
+    """The document-control header: page furniture, kept out of the search index.
+
+    Cells are spans: Material's indexer ends an excluded block at the first closing tag
+    of the same name, so a <div> inside the excluded <div> would let the rest in."""
+    row = "".join(
+        f'<span class="hb-h-cell hb-h-{i}"><span class="hb-h-label">{escape(k)}</span>'
+        f'<span class="hb-h-value">{escape(v)}</span></span>'
+        for i, (k, v) in enumerate(cells)
+    )
+    return f'<div class="{cls}" data-search-exclude{attrs}>{row}</div>'
+
+
 class PageWriter:
     def __init__(self, handbook: Handbook, directory_urls: bool):
         self.handbook = handbook
@@ -28,19 +41,14 @@ class PageWriter:
             ("生效日期", proc.effective or "未生效"),
             ("状态", proc.status),
         ]
-        row = "".join(
-            f'<div class="hb-h-cell hb-h-{i}"><span class="hb-h-label">{escape(k)}</span>'
-            f'<span class="hb-h-value">{escape(v)}</span></div>'
-            for i, (k, v) in enumerate(cells)
-        )
-        return f'<div class="hb-doc-header" data-search-exclude data-chapter="{escape(proc.chapter)}">{row}</div>'
+        return doc_header(cells, f' data-chapter="{escape(proc.chapter)}"')
 
     def banners(self, proc: Procedure) -> str:
         out = []
         if proc.is_draft:
             note = proc.note or "本章为草案，尚未经公司批准。"
             out.append(
-                '<div class="admonition warning hb-draft"><p class="admonition-title">草案</p>'
+                '<div class="admonition warning hb-draft" data-search-exclude><p class="admonition-title">草案</p>'
                 f"<p>{escape(note)} 草案仅供讨论和试行，以公司批准的正式版本为准。</p></div>"
             )
         elif proc.note:

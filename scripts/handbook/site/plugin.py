@@ -24,15 +24,12 @@ from .form_pages import INDEX as FORMS_INDEX, FormPages, form_src
 from .links import INTAKE_URL
 from .notfound import add_not_found_page
 from .pages import PageWriter, table_of_contents
+from .search import patch_worker, tidy_index
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 ASSETS = Path(__file__).parent
 CSS = "assets/handbook/handbook.css"
 TOC_MARKER = "<!-- 目录 -->"
-# The query segmentation call inside Material 9.8's search worker, and its replacement.
-WORKER_GLOB = "assets/javascripts/workers/search.*.min.js"
-WORKER_SEGMENT = 's=>[...fe(s,this.index.invertedIndex)].join("* ")'
-WORKER_PATCHED = "s=>self.__handbookSegment(s,this.index.invertedIndex)"
 _loaded_dictionaries: set[str] = set()
 
 
@@ -122,17 +119,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return markdown
 
     def on_post_build(self, config):
-        workers = list(Path(config.site_dir).glob(WORKER_GLOB))
-        if len(workers) != 1:
-            raise PluginError(f"找不到 Material 的搜索程序（{WORKER_GLOB}），无法启用中文查询分词。")
-        worker = workers[0]
-        code = worker.read_text(encoding="utf-8")
-        if WORKER_PATCHED in code:
-            return
-        if code.count(WORKER_SEGMENT) != 1:
-            raise PluginError("Material 搜索程序的版本与本插件不符，无法启用中文查询分词；请使用 pyproject.toml 中固定的 mkdocs-material 版本。")
-        segmenter = (ASSETS / "search_segment.js").read_text(encoding="utf-8")
-        worker.write_text(segmenter + "\n" + code.replace(WORKER_SEGMENT, WORKER_PATCHED), encoding="utf-8")
+        site_dir = Path(config.site_dir)
+        patch_worker(site_dir, self.handbook, config.use_directory_urls)
+        tidy_index(site_dir)
 
     @event_priority(-100)
     def on_serve(self, server, config, builder):
