@@ -27,7 +27,8 @@ def row_height_mm(form: Form) -> float:
     return round(max(5.0, min(10.0, available / per_page)), 2)
 
 
-def render_printable(form: Form, handbook) -> str:
+def render_sheet(form: Form, handbook) -> str:
+    """One form's sheet(s): the part of a printable document that belongs to this form."""
     procedure = handbook.by_chapter[form.chapter]
     clause = form.procedure.partition("#")[2] or "—"
     template = _env.get_template(f"{form.kind}.html.j2")
@@ -46,3 +47,17 @@ def render_printable(form: Form, handbook) -> str:
         total_width=sum(f.width for f in form.fields) or 1,
         row_height=f"{row_height_mm(form)}mm", wide_height=f"{wide_height:.0f}mm",
     )
+
+
+def _document(forms: list[Form], handbook, title: str, button: str) -> str:
+    sheets = [{"form": f, "html": render_sheet(f, handbook)} for f in forms]
+    return _env.get_template("document.html.j2").render(sheets=sheets, org=handbook.organisation, title=title, button=button)
+
+
+def render_printable(form: Form, handbook) -> str:
+    return _document([form], handbook, f"{form.number} {form.title}", "打印本表")
+
+
+def render_all_printables(handbook) -> str:
+    """Every blank form in one document, each on its own pages and paper orientation."""
+    return _document(list(handbook.forms), handbook, f"{handbook.organisation.company} 全部空白表单", "打印全部表单")

@@ -32,16 +32,7 @@ class PageWriter:
 
     # ------------------------------------------------------------ pieces
     def header(self, proc: Procedure) -> str:
-        org = self.handbook.organisation
-        cells = [
-            ("公司", org.company),
-            ("章节号", proc.chapter),
-            ("主题", proc.header_subject),
-            ("版本/修订", proc.version_label),
-            ("生效日期", proc.effective or "未生效"),
-            ("状态", proc.status),
-        ]
-        return doc_header(cells, f' data-chapter="{escape(proc.chapter)}"')
+        return doc_header(self.header_cells(proc), f' data-chapter="{escape(proc.chapter)}"')
 
     def banners(self, proc: Procedure) -> str:
         out = []
@@ -159,6 +150,24 @@ class PageWriter:
                          f'<span class="hb-form-no">{escape(form.number)}</span></li>')
         return f'<ul class="hb-records">{"".join(items)}</ul>'
 
+    def header_cells(self, proc: Procedure) -> list[tuple[str, str]]:
+        return [
+            ("公司", self.handbook.organisation.company),
+            ("章节号", proc.chapter),
+            ("主题", proc.header_subject),
+            ("版本/修订", proc.version_label),
+            ("生效日期", proc.effective or "未生效"),
+            ("状态", proc.status),
+        ]
+
+    def blocks(self, proc: Procedure) -> list[str]:
+        """The page below its header: Markdown headings and HTML blocks."""
+        body = [self.banners(proc), f"# {escape(proc.title)}", *self.body(proc)]
+        if proc.kind != "sop" and proc.incomplete:
+            body.append(self.incomplete(proc))
+        body.append(self.related_forms(proc))
+        return [b for b in body if b] + ["## 修订记录 {#revisions}", self.revisions(proc)]
+
     def page(self, proc: Procedure) -> str:
         parts = [
             "---",
@@ -168,19 +177,9 @@ class PageWriter:
             "",
             self.header(proc),
             "",
-            self.banners(proc),
-            "",
-            f"# {escape(proc.title)}",
-            "",
         ]
-        body = self.body(proc)
-        if proc.kind != "sop" and proc.incomplete:
-            body.append(self.incomplete(proc))
-        body.append(self.related_forms(proc))
-        for block in body:
-            if block:
-                parts += [block, ""]
-        parts += ["## 修订记录 {#revisions}", "", self.revisions(proc), ""]
+        for block in self.blocks(proc):
+            parts += [block, ""]
         return "\n".join(parts)
 
 

@@ -19,17 +19,19 @@ from ..loader import Handbook, load_handbook
 from ..messages import ProblemsFound
 from ..records.store import DATA_DIR_ENV
 from .config import HandbookConfig
-from ..forms.publish import DATA_PACKAGE, artifacts, package_descriptor
-from .form_pages import INDEX as FORMS_INDEX, FormPages, form_src
-from .links import INTAKE_URL
+from ..forms.publish import DATA_PACKAGE, artifacts, bulk_artifacts, package_descriptor
+from .form_pages import INDEX as FORMS_INDEX, FormPages, bulk_links, form_src
+from .links import INTAKE_URL, href_to
 from .notfound import add_not_found_page
 from .pages import PageWriter, table_of_contents
+from .print_book import SRC as BOOK_SRC, print_book
 from .search import patch_worker, tidy_index
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 ASSETS = Path(__file__).parent
 CSS = "assets/handbook/handbook.css"
 TOC_MARKER = "<!-- 目录 -->"
+BULK_MARKER = "<!-- 整本打印与全部下载 -->"
 _loaded_dictionaries: set[str] = set()
 
 
@@ -98,13 +100,17 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             files.append(File.generated(config, path, content=content))
         for proc in self.handbook.procedures:
             files.append(File.generated(config, proc.page_path, content=writer.page(proc)))
+        files.append(File.generated(config, BOOK_SRC, content=print_book(self.handbook, writer)))
         if self.handbook.forms:
             form_pages = FormPages(self.handbook, config.use_directory_urls)
             files.append(File.generated(config, FORMS_INDEX, content=form_pages.index()))
+            built: dict[str, bytes | str] = {}
             for form in self.handbook.forms:
                 files.append(File.generated(config, form_src(form), content=form_pages.page(form)))
-                for path, content in artifacts(form, self.handbook).items():
-                    files.append(File.generated(config, path, content=content))
+                built |= artifacts(form, self.handbook)
+            built |= bulk_artifacts(self.handbook, built)
+            for path, content in built.items():
+                files.append(File.generated(config, path, content=content))
             files.append(File.generated(config, DATA_PACKAGE, content=package_descriptor(self.handbook)))
         files.append(File.generated(config, CSS, abs_src_path=str(ASSETS / "handbook.css")))
         return files
@@ -116,6 +122,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if page.file.src_uri == self.config.home and TOC_MARKER in markdown:
             toc = table_of_contents(self.handbook, page.file.src_uri, config.use_directory_urls)
             markdown = markdown.replace(TOC_MARKER, toc)
+        if page.file.src_uri == self.config.home and BULK_MARKER in markdown:
+            src = page.file.src_uri
+            markdown = markdown.replace(BULK_MARKER, bulk_links(lambda target: href_to(target, src, config.use_directory_urls)))
         return markdown
 
     def on_post_build(self, config):
