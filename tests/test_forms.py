@@ -203,3 +203,29 @@ def test_missing_form_or_missing_clause_fails_the_build_naming_the_file(tmp_path
     assert "记录中的表单“callback-log”在 forms/ 中没有定义" in err
     assert "forms/complaint-log.yaml" in err and "“3.8#9.9”不存在" in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.browser
+def test_printed_name_columns_fit_a_name(site_url, browser, handbook):
+    """Columns sized to what is written in them: a name takes four handwritten characters (4 × 4 mm)."""
+    from handbook.forms.printable import is_name
+
+    context = browser.new_context()
+    page = context.new_page()
+    narrow, overflowing = [], []
+    tabular = [f for f in handbook.forms if f.paper.rows and f.fields]
+    for form in tabular:
+        page.goto(site_url + artifact_paths(form)["print"])
+        mm = page.evaluate("""() => ({
+            cols: [...document.querySelectorAll('.grid th')].slice(1).map(th => th.getBoundingClientRect().width * 25.4 / 96),
+            table: document.querySelector('.grid').getBoundingClientRect().width * 25.4 / 96,
+            sheet: (() => { const s = document.querySelector('.sheet'), st = getComputedStyle(s);
+                            return (s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight)) * 25.4 / 96; })(),
+        })""")
+        narrow += [(form.id, f.label, round(w, 1)) for f, w in zip(form.fields, mm["cols"]) if is_name(f) and w < 16]
+        if mm["table"] > mm["sheet"] + 0.5:
+            overflowing.append((form.id, round(mm["table"]), round(mm["sheet"])))
+    context.close()
+    assert narrow == [] and overflowing == []
+    labels = [f.label for f in handbook.form_by_id["complaint-log"].fields]
+    assert {"投诉人", "批准人", "受理人"} <= set(labels)

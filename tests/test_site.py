@@ -53,7 +53,7 @@ def test_no_page_loads_anything_from_another_host(site_dir):
 
 
 def _header_cells(html: str) -> dict[str, str]:
-    block = re.search(r'<div class="hb-doc-header".*?</div></div>', html, re.S).group(0)
+    block = re.search(r'<div class="hb-doc-header".*?</div>', html, re.S).group(0)
     pairs = re.findall(r'hb-h-label">(.*?)</span><span class="hb-h-value">(.*?)</span>', block)
     return {k: unescape(v) for k, v in pairs}
 

@@ -55,17 +55,22 @@ def cmd_build(args) -> int:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
+    from .site.buildlog import chinese_build_log, failure_message
+
     site_dir = Path(args.site_dir).resolve() if args.site_dir else root / "site"
-    try:
-        config = _mkdocs_config(root, site_dir=str(site_dir), strict=args.strict)
-        build(config)
-    except FileNotFoundError as exc:
-        print(f"找不到网站配置文件 {exc}。", file=sys.stderr)
-        return 2
-    except MkDocsException as exc:
-        print(f"网站构建失败：{exc}", file=sys.stderr)
-        return 1
-    print(f"网站已生成：{site_dir}")
+    print("正在生成网站……", flush=True)
+    with chinese_build_log() as log:
+        try:
+            config = _mkdocs_config(root, site_dir=str(site_dir), strict=args.strict)
+            build(config)
+        except FileNotFoundError as exc:
+            print(f"找不到网站配置文件 {exc}。", file=sys.stderr)
+            return 2
+        except MkDocsException as exc:
+            print(f"网站构建失败：{failure_message(exc)}", file=sys.stderr)
+            return 1
+    took = f"（用时 {log.seconds:.1f} 秒）" if log.seconds is not None else ""
+    print(f"网站已生成：{site_dir}{took}")
     return 0
 
 
@@ -97,20 +102,55 @@ def cmd_forms_list(args) -> int:
     return 0
 
 
+# Placeholders shown in help for values (argparse would print the option name in capitals).
+METAVARS = {
+    "root": "目录", "site_dir": "目录", "data_dir": "目录", "out": "目录", "file": "文件", "batch": "文件",
+    "form": "表单", "site": "管理处", "month": "年-月", "end": "年-月", "months": "月数", "sites": "个数",
+    "seed": "数字", "name": "用户名", "host": "地址", "port": "端口",
+}
+
+
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+    def _get_default_metavar_for_optional(self, action):
+        return METAVARS.get(action.dest, "值")
+
+    def _get_default_metavar_for_positional(self, action):
+        return METAVARS.get(action.dest, action.dest)
+
+
 class ChineseParser(argparse.ArgumentParser):
+    """argparse with its own words in Chinese: usage, section titles, -h, and error messages."""
+
     TRANSLATIONS = {
         "unrecognized arguments": "无法识别的参数",
         "the following arguments are required": "缺少必需的参数",
         "invalid choice": "无效的选项",
         "expected one argument": "需要一个值",
+        "expected at least one argument": "至少需要一个值",
+        "ambiguous option": "选项不明确",
+        "could match": "可能是",
+        "not allowed with argument": "不能与以下参数同用：",
         "invalid int value": "应为整数",
+        "invalid float value": "应为数字",
         "argument ": "参数 ",
         "choose from": "可选",
     }
 
+    def __init__(self, *args, add_help: bool = True, **kwargs):
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
     def error(self, message):
         for english, chinese in self.TRANSLATIONS.items():
             message = message.replace(english, chinese)
+        message = message.replace(": ", "：")
         self.print_usage(sys.stderr)
         self.exit(2, f"参数有误：{message}\n请运行 handbook --help 查看用法。\n")
 

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 from .model import Form
-from .printable import render_printable
+from .printable import render_all_printables, render_printable
 from .schema import data_package, table_schema
 from .spreadsheets import csv_template, xlsx_template
 
 DATA_PACKAGE = "datapackage.json"
+# Everything at once: every blank form to print, every template in one ZIP.
+ALL_PRINT = "print/all-forms.html"
+ALL_TEMPLATES = "downloads/templates.zip"
+ALL_TEMPLATES_NAME = "客服中心记录表模板（Excel与CSV）.zip"
+# A fixed time inside the ZIP, so the same forms always give the same file.
+ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+
+
+def download_name(form: Form, ext: str) -> str:
+    """The file name a download is saved under: 46 files in one folder stay tellable apart."""
+    return f"{form.number} {form.title}.{ext}"
 
 
 def artifact_paths(form: Form) -> dict[str, str]:
@@ -34,3 +47,18 @@ def artifacts(form: Form, handbook) -> dict[str, bytes | str]:
 def package_descriptor(handbook) -> str:
     descriptor = data_package(handbook, lambda f: artifact_paths(f)["schema"], lambda f: artifact_paths(f)["csv"])
     return json.dumps(descriptor, ensure_ascii=False, indent=2)
+
+
+def templates_zip(handbook, built: dict[str, bytes | str]) -> bytes:
+    """Every record form's Excel and CSV template (as built: path → content), under Chinese file names."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for form in handbook.record_forms():
+            for ext in ("xlsx", "csv"):
+                zf.writestr(zipfile.ZipInfo(download_name(form, ext), ZIP_TIME), built[artifact_paths(form)[ext]],
+                            zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def bulk_artifacts(handbook, built: dict[str, bytes | str]) -> dict[str, bytes | str]:
+    return {ALL_PRINT: render_all_printables(handbook), ALL_TEMPLATES: templates_zip(handbook, built)}

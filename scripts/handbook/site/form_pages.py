@@ -5,9 +5,10 @@ from __future__ import annotations
 from html import escape
 
 from ..forms.model import Form
-from ..forms.publish import artifact_paths
+from ..forms.publish import ALL_PRINT, ALL_TEMPLATES, ALL_TEMPLATES_NAME, artifact_paths, download_name
 from ..forms.spreadsheets import TYPE_LABELS, field_hint
-from .links import clause_anchor, href_to, relative
+from .pages import doc_header
+from .links import INTAKE_URL, clause_anchor, href_to, relative
 
 KIND_LABELS = {"record": "记录表（每月填报统计）", "form": "单据与台账", "checklist": "检查表"}
 INDEX = "forms/index.md"
@@ -15,6 +16,19 @@ INDEX = "forms/index.md"
 
 def form_src(form: Form) -> str:
     return f"forms/{form.id}.md"
+
+
+def bulk_links(href) -> str:
+    """Links to the whole handbook to print, every blank form, every template; href maps a site path to a link."""
+    from .print_book import SRC as BOOK_SRC
+
+    return (
+        '<p class="hb-bulk">'
+        f'<a class="md-button" href="{escape(href(BOOK_SRC))}">打印整本手册</a> '
+        f'<a class="md-button" href="{escape(href(ALL_PRINT))}">打印全部空白表单</a> '
+        f'<a class="md-button" href="{escape(href(ALL_TEMPLATES))}" download="{escape(ALL_TEMPLATES_NAME)}">下载全部记录表模板（ZIP）</a>'
+        "</p>"
+    )
 
 
 class FormPages:
@@ -32,16 +46,22 @@ class FormPages:
         label = f"{chapter} {proc.name}" + (f" 第{sid}条" if sid else "")
         return f'<a href="{escape(href)}">{escape(label)}</a>'
 
+    def _download(self, form: Form, key: str, from_src: str, ext: str | None = None) -> str:
+        """href and a Chinese file name to save it under."""
+        return (f'href="{escape(self._href(artifact_paths(form)[key], from_src))}" '
+                f'download="{escape(download_name(form, ext or key))}"')
+
     def downloads(self, form: Form, from_src: str) -> str:
-        paths = artifact_paths(form)
-        links = [("打印空白表", paths["print"])]
+        links = [f'<a class="md-button md-button--primary" href="{escape(self._href(artifact_paths(form)["print"], from_src))}">打印空白表</a>']
         if form.is_record:
-            links += [("下载 Excel 模板", paths["xlsx"]), ("下载 CSV 模板", paths["csv"]), ("表结构（JSON）", paths["schema"])]
-        return " ".join(
-            f'<a class="md-button{" md-button--primary" if i == 0 else ""}" href="{escape(self._href(p, from_src))}"'
-            f'{" download" if not p.endswith(".html") else ""}>{escape(label)}</a>'
-            for i, (label, p) in enumerate(links)
-        )
+            links += [f'<a class="md-button" {self._download(form, "xlsx", from_src)}>下载 Excel 模板</a>',
+                      f'<a class="md-button" {self._download(form, "csv", from_src)}>下载 CSV 模板</a>',
+                      f'<a class="md-button" {self._download(form, "schema", from_src, "json")}>表结构（JSON）</a>']
+        return " ".join(links)
+
+    def bulk(self, from_src: str) -> str:
+        """Everything at once: the home page and the forms page both offer these."""
+        return bulk_links(lambda target: self._href(target, from_src))
 
     def page(self, form: Form) -> str:
         src = form_src(form)
@@ -50,18 +70,13 @@ class FormPages:
         lines = [
             # Procedures rank before the forms they use when both match a query.
             "---", f"title: {form.title}", "search:", "  boost: 0.5", "---", "",
-            f'<div class="hb-doc-header hb-form-header" data-search-exclude>'
-            f'<div class="hb-h-cell"><span class="hb-h-label">公司</span><span class="hb-h-value">{escape(org.company)}</span></div>'
-            f'<div class="hb-h-cell"><span class="hb-h-label">表单编号</span><span class="hb-h-value">{escape(form.number)}</span></div>'
-            f'<div class="hb-h-cell"><span class="hb-h-label">类型</span><span class="hb-h-value">{escape(KIND_LABELS[form.kind])}</span></div>'
-            f'<div class="hb-h-cell"><span class="hb-h-label">版本</span><span class="hb-h-value">{escape(form.version)}</span></div>'
-            f'<div class="hb-h-cell"><span class="hb-h-label">页次</span><span class="hb-h-value">共 {form.paper.pages} 页</span></div>'
-            "</div>", "",
+            doc_header([("公司", org.company), ("表单编号", form.number), ("类型", KIND_LABELS[form.kind]),
+                        ("版本", form.version), ("页次", f"共 {form.paper.pages} 页")], cls="hb-doc-header hb-form-header"), "",
             f"# {escape(form.title)}", "",
         ]
         if form.description:
             lines += [f"<p>{escape(form.description)}</p>", ""]
-        lines += [f'<p class="hb-form-downloads">{self.downloads(form, src)}</p>', ""]
+        lines += [f'<p class="hb-form-downloads" data-search-exclude>{self.downloads(form, src)}</p>', ""]
         used = "、".join(self.clause_link(p.chapter, src) for p in users[1:])
         lines += [
             f"<p>依据：{self.clause_link(form.procedure, src)}"
@@ -88,7 +103,9 @@ class FormPages:
 
     def index(self) -> str:
         lines = ["---", "title: 表单", "---", "", "# 表单", "",
-                 "<p>手册中的全部记录、单据和检查表。记录表可下载 Excel/CSV 模板，每月填好后在上传页面提交；所有表单都可打印空白表（A4）。</p>", ""]
+                 "<p>手册中的全部记录、单据和检查表。记录表可下载 Excel/CSV 模板，每月填好后在"
+                 f'<a href="{INTAKE_URL}">上传页面</a>提交；所有表单都可打印空白表（A4）。</p>', "",
+                 self.bulk(INDEX), ""]
         for kind, label in KIND_LABELS.items():
             forms = [f for f in self.handbook.forms if f.kind == kind]
             if not forms:
@@ -97,8 +114,8 @@ class FormPages:
                 f'<tr><td>{escape(f.number)}</td><td><a href="{escape(self._href(form_src(f), INDEX))}">{escape(f.title)}</a></td>'
                 f"<td>{self.clause_link(f.procedure, INDEX)}</td>"
                 f'<td><a href="{escape(self._href(artifact_paths(f)["print"], INDEX))}">打印</a>'
-                + (f' · <a href="{escape(self._href(artifact_paths(f)["xlsx"], INDEX))}" download>Excel</a>'
-                   f' · <a href="{escape(self._href(artifact_paths(f)["csv"], INDEX))}" download>CSV</a>' if f.is_record else "")
+                + (f' · <a {self._download(f, "xlsx", INDEX)}>Excel</a>'
+                   f' · <a {self._download(f, "csv", INDEX)}>CSV</a>' if f.is_record else "")
                 + "</td></tr>"
                 for f in forms
             )

@@ -8,6 +8,9 @@ from html import escape
 from ..loader import Handbook
 from ..model import REFERENCE, Procedure
 
+# The clerks' upload page, served beside the site by `handbook serve` (not part of the MkDocs build).
+INTAKE_URL = "/intake/"
+
 
 def page_url(src_path: str, directory_urls: bool) -> str:
     """Site URL of a Markdown source path, the way MkDocs computes it."""

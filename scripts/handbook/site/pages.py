@@ -10,6 +10,19 @@ from .diagrams import flow_chart, org_chart
 from .links import clause_anchor, link_references, relative
 
 
+def doc_header(cells: list[tuple[str, str]], attrs: str = "", cls: str = "hb-doc-header") -> str:
+    """The document-control header: page furniture, kept out of the search index.
+
+    Cells are spans: Material's indexer ends an excluded block at the first closing tag
+    of the same name, so a <div> inside the excluded <div> would let the rest in."""
+    row = "".join(
+        f'<span class="hb-h-cell hb-h-{i}"><span class="hb-h-label">{escape(k)}</span>'
+        f'<span class="hb-h-value">{escape(v)}</span></span>'
+        for i, (k, v) in enumerate(cells)
+    )
+    return f'<div class="{cls}" data-search-exclude{attrs}>{row}</div>'
+
+
 class PageWriter:
     def __init__(self, handbook: Handbook, directory_urls: bool):
         self.handbook = handbook
@@ -19,28 +32,14 @@ class PageWriter:
 
     # ------------------------------------------------------------ pieces
     def header(self, proc: Procedure) -> str:
-        org = self.handbook.organisation
-        cells = [
-            ("公司", org.company),
-            ("章节号", proc.chapter),
-            ("主题", proc.header_subject),
-            ("版本/修订", proc.version_label),
-            ("生效日期", proc.effective or "未生效"),
-            ("状态", proc.status),
-        ]
-        row = "".join(
-            f'<div class="hb-h-cell hb-h-{i}"><span class="hb-h-label">{escape(k)}</span>'
-            f'<span class="hb-h-value">{escape(v)}</span></div>'
-            for i, (k, v) in enumerate(cells)
-        )
-        return f'<div class="hb-doc-header" data-search-exclude data-chapter="{escape(proc.chapter)}">{row}</div>'
+        return doc_header(self.header_cells(proc), f' data-chapter="{escape(proc.chapter)}"')
 
     def banners(self, proc: Procedure) -> str:
         out = []
         if proc.is_draft:
             note = proc.note or "本章为草案，尚未经公司批准。"
             out.append(
-                '<div class="admonition warning hb-draft"><p class="admonition-title">草案</p>'
+                '<div class="admonition warning hb-draft" data-search-exclude><p class="admonition-title">草案</p>'
                 f"<p>{escape(note)} 草案仅供讨论和试行，以公司批准的正式版本为准。</p></div>"
             )
         elif proc.note:
@@ -151,6 +150,24 @@ class PageWriter:
                          f'<span class="hb-form-no">{escape(form.number)}</span></li>')
         return f'<ul class="hb-records">{"".join(items)}</ul>'
 
+    def header_cells(self, proc: Procedure) -> list[tuple[str, str]]:
+        return [
+            ("公司", self.handbook.organisation.company),
+            ("章节号", proc.chapter),
+            ("主题", proc.header_subject),
+            ("版本/修订", proc.version_label),
+            ("生效日期", proc.effective or "未生效"),
+            ("状态", proc.status),
+        ]
+
+    def blocks(self, proc: Procedure) -> list[str]:
+        """The page below its header: Markdown headings and HTML blocks."""
+        body = [self.banners(proc), f"# {escape(proc.title)}", *self.body(proc)]
+        if proc.kind != "sop" and proc.incomplete:
+            body.append(self.incomplete(proc))
+        body.append(self.related_forms(proc))
+        return [b for b in body if b] + ["## 修订记录 {#revisions}", self.revisions(proc)]
+
     def page(self, proc: Procedure) -> str:
         parts = [
             "---",
@@ -160,19 +177,9 @@ class PageWriter:
             "",
             self.header(proc),
             "",
-            self.banners(proc),
-            "",
-            f"# {escape(proc.title)}",
-            "",
         ]
-        body = self.body(proc)
-        if proc.kind != "sop" and proc.incomplete:
-            body.append(self.incomplete(proc))
-        body.append(self.related_forms(proc))
-        for block in body:
-            if block:
-                parts += [block, ""]
-        parts += ["## 修订记录 {#revisions}", "", self.revisions(proc), ""]
+        for block in self.blocks(proc):
+            parts += [block, ""]
         return "\n".join(parts)
 
 

@@ -19,18 +19,19 @@ from ..loader import Handbook, load_handbook
 from ..messages import ProblemsFound
 from ..records.store import DATA_DIR_ENV
 from .config import HandbookConfig
-from ..forms.publish import DATA_PACKAGE, artifacts, package_descriptor
-from .form_pages import INDEX as FORMS_INDEX, FormPages, form_src
+from ..forms.publish import DATA_PACKAGE, artifacts, bulk_artifacts, package_descriptor
+from .form_pages import INDEX as FORMS_INDEX, FormPages, bulk_links, form_src
+from .links import INTAKE_URL, href_to
+from .notfound import add_not_found_page
 from .pages import PageWriter, table_of_contents
+from .print_book import SRC as BOOK_SRC, print_book
+from .search import patch_worker, tidy_index
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 ASSETS = Path(__file__).parent
 CSS = "assets/handbook/handbook.css"
 TOC_MARKER = "<!-- 目录 -->"
-# The query segmentation call inside Material 9.8's search worker, and its replacement.
-WORKER_GLOB = "assets/javascripts/workers/search.*.min.js"
-WORKER_SEGMENT = 's=>[...fe(s,this.index.invertedIndex)].join("* ")'
-WORKER_PATCHED = "s=>self.__handbookSegment(s,this.index.invertedIndex)"
+BULK_MARKER = "<!-- 整本打印与全部下载 -->"
 _loaded_dictionaries: set[str] = set()
 
 
@@ -81,12 +82,15 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             _loaded_dictionaries.add(str(path))
 
     def _nav(self, config) -> list:
-        nav: list = [{"目录": self.config.home}]
+        """The four top-level sections; each is a tab on wide screens and a level of the menu on phones."""
+        handbook: list = [self.config.home]
         for category, procs in self.handbook.by_category():
-            nav.append({category: [{f"{p.chapter} {p.name}": p.page_path} for p in procs]})
+            handbook.append({category: [{f"{p.chapter} {p.name}": p.page_path} for p in procs]})
+        nav: list = [{"手册": handbook}]
         if self.handbook.forms:
-            nav.append({"表单": FORMS_INDEX})
+            nav.append({"表单": [FORMS_INDEX]})
         nav.append({"月度统计": self.statistics.nav()})
+        nav.append({"上传记录": INTAKE_URL})
         return nav
 
     def on_files(self, files: Files, config) -> Files:
@@ -96,35 +100,37 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             files.append(File.generated(config, path, content=content))
         for proc in self.handbook.procedures:
             files.append(File.generated(config, proc.page_path, content=writer.page(proc)))
+        files.append(File.generated(config, BOOK_SRC, content=print_book(self.handbook, writer)))
         if self.handbook.forms:
             form_pages = FormPages(self.handbook, config.use_directory_urls)
             files.append(File.generated(config, FORMS_INDEX, content=form_pages.index()))
+            built: dict[str, bytes | str] = {}
             for form in self.handbook.forms:
                 files.append(File.generated(config, form_src(form), content=form_pages.page(form)))
-                for path, content in artifacts(form, self.handbook).items():
-                    files.append(File.generated(config, path, content=content))
+                built |= artifacts(form, self.handbook)
+            built |= bulk_artifacts(self.handbook, built)
+            for path, content in built.items():
+                files.append(File.generated(config, path, content=content))
             files.append(File.generated(config, DATA_PACKAGE, content=package_descriptor(self.handbook)))
         files.append(File.generated(config, CSS, abs_src_path=str(ASSETS / "handbook.css")))
         return files
+
+    def on_env(self, env, config, files):
+        return add_not_found_page(env)
 
     def on_page_markdown(self, markdown: str, page, config, files):
         if page.file.src_uri == self.config.home and TOC_MARKER in markdown:
             toc = table_of_contents(self.handbook, page.file.src_uri, config.use_directory_urls)
             markdown = markdown.replace(TOC_MARKER, toc)
+        if page.file.src_uri == self.config.home and BULK_MARKER in markdown:
+            src = page.file.src_uri
+            markdown = markdown.replace(BULK_MARKER, bulk_links(lambda target: href_to(target, src, config.use_directory_urls)))
         return markdown
 
     def on_post_build(self, config):
-        workers = list(Path(config.site_dir).glob(WORKER_GLOB))
-        if len(workers) != 1:
-            raise PluginError(f"找不到 Material 的搜索程序（{WORKER_GLOB}），无法启用中文查询分词。")
-        worker = workers[0]
-        code = worker.read_text(encoding="utf-8")
-        if WORKER_PATCHED in code:
-            return
-        if code.count(WORKER_SEGMENT) != 1:
-            raise PluginError("Material 搜索程序的版本与本插件不符，无法启用中文查询分词；请使用 pyproject.toml 中固定的 mkdocs-material 版本。")
-        segmenter = (ASSETS / "search_segment.js").read_text(encoding="utf-8")
-        worker.write_text(segmenter + "\n" + code.replace(WORKER_SEGMENT, WORKER_PATCHED), encoding="utf-8")
+        site_dir = Path(config.site_dir)
+        patch_worker(site_dir, self.handbook, config.use_directory_urls)
+        tidy_index(site_dir)
 
     @event_priority(-100)
     def on_serve(self, server, config, builder):
