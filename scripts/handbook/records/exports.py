@@ -11,6 +11,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from ..site.links import clause_label
 from .report import CARRY_LABELS
 
 VERDICT = {True: "达标", False: "未达标", None: "—"}
@@ -42,6 +43,34 @@ def kpi_rows(report: dict) -> list[list]:
              k["clause"], k["definition"]] for k in report["kpis"]]
 
 
+def _ratio(value):
+    """A percentage figure as Excel holds it: 99.5 → 0.995 shown with a % format; no figure → the text shown."""
+    return None if value is None else value / 100
+
+
+def kpi_rows_xlsx(report: dict) -> list[list]:
+    """The KPI table with numbers as numbers (实际值, 上月, 本年累计 and 目标值 as percentages)."""
+    out = []
+    for k in report["kpis"]:
+        filed = k.get("submitted", True)
+        value = _ratio(k["value"]) if k["value"] is not None else k["display"]
+        out.append([report["month"], k["site"], k["title"], value, k["numerator"], k["denominator"], k["in_transit"],
+                    k["target_display"], VERDICT[k["met"]] if filed else "未报送",
+                    _ratio(k["previous"]) if k["previous"] is not None else "—",
+                    k["change"] if k["change"] is not None else "—",
+                    _ratio(k["ytd"]) if k["ytd"] is not None else "—",
+                    clause_label(k["clause"]), clause_label(k["definition"])])
+    return out
+
+
+KPI_FORMATS = {4: "0.0%", 10: "0.0%", 11: '+0.0;-0.0;0.0', 12: "0.0%"}
+
+
+def _width(value) -> int:
+    text = f"{value:.1%}" if isinstance(value, float) and value < 10 else str(value if value is not None else "")
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in text)
+
+
 def report_csv(report: dict) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
@@ -50,23 +79,30 @@ def report_csv(report: dict) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def _sheet(wb, title: str, header: list[str], rows: list[list], first: bool = False) -> None:
+def _sheet(wb, title: str, header: list[str], rows: list[list], first: bool = False,
+           formats: dict[int, str] | None = None) -> None:
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
     ws.append(header)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for c in ws[1]:
         c.font, c.fill = Font(bold=True), fill
-    for row in _safe_rows(rows):
+    rows = _safe_rows(rows)
+    for row in rows:
         ws.append(row)
+    for col, fmt in (formats or {}).items():
+        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+            if isinstance(cell.value, (int, float)):
+                cell.number_format = fmt
     for i, name in enumerate(header, 1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(8, min(30, len(name) * 2 + 4))
+        widest = max([_width(name)] + [_width(r[i - 1]) for r in rows if i - 1 < len(r)])
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(8, min(60, widest + 2))
     ws.freeze_panes = "A2"
 
 
 def report_xlsx(report: dict, company: str) -> bytes:
     wb = Workbook()
-    _sheet(wb, "考核指标", KPI_HEADER, kpi_rows(report), first=True)
+    _sheet(wb, "考核指标", KPI_HEADER, kpi_rows_xlsx(report), first=True, formats=KPI_FORMATS)
     _sheet(wb, "业务量", ["月份", "管理处", "项目", "分项", "数值", "依据"],
            [[report["month"], c["site"], c["title"], c["category"] or "合计", c["value"], c["clause"]] for c in report["counts"]])
     carry_keys = [k for k in CARRY_LABELS if k != "completion_rate"]

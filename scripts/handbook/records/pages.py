@@ -6,7 +6,7 @@ Pages show aggregates and record numbers only (3.19#4.8.5): no personal field is
 from __future__ import annotations
 
 
-from ..site.links import clause_anchor, href_to, relative
+from ..site.links import clause_anchor, clause_label, href_to, relative
 from .charts import count_bars, kpi_bars, trend
 from .exports import VERDICT, report_csv, report_xlsx
 from .report import CARRY_LABELS, COMPANY, Statistics
@@ -47,7 +47,7 @@ class StatisticsPages:
         chapter, _, sid = ref.partition("#")
         proc = self.handbook.by_chapter[chapter]
         href = relative(proc.page_path, from_src, self.directory_urls) + (f"#{clause_anchor(sid)}" if sid else "")
-        return f'<a href="{attr(href)}">{escape(ref)}</a>'
+        return f'<a href="{attr(href)}" title="{attr(proc.name)}">{escape(clause_label(ref))}</a>'
 
     # ------------------------------------------------------------ files for the site
     def files(self) -> dict[str, str | bytes]:
@@ -115,6 +115,9 @@ class StatisticsPages:
             if note:
                 lines += [f'<p class="hb-note">注：{escape(note)}</p>', ""]
         with_target = [k for k in report["kpis"] if k["target"] is not None]
+        # the printed page is the manager's one- or two-page summary: details stay on screen
+        lines += ['<p class="hb-print-only">各管理处明细、业务量、跨月事项和超时未完成明细见网页版或 Excel 下载。</p>', "",
+                  '<div class="hb-detail" markdown>', ""]
         lines += ["## 各管理处对比 {#compare}", "",
                   f'<figure class="hb-figure">{kpi_bars(with_target, sites + [COMPANY], f"{month_label(month)}各管理处考核指标")}'
                   "<figcaption>红色虚线为目标值；红色数值为未达标。</figcaption></figure>", ""]
@@ -123,7 +126,7 @@ class StatisticsPages:
         lines += ["## 业务量 {#counts}", "", self.count_charts(report), "", self.count_table(report, sites), ""]
         lines += ["## 跨月事项 {#carryover}", "", f"<p>口径见{self.clause_link('3.19#4.5', src)}。</p>", "",
                   self.carry_table(report, sites), ""]
-        lines += ["## 超时未完成明细 {#overdue}", "", self.overdue_table(report), ""]
+        lines += ["## 超时未完成明细 {#overdue}", "", self.overdue_table(report), "", "</div>", ""]
         lines += ["## 报送情况 {#submissions}", "", self.submissions_table(report), ""]
         for note in report["notes"]:
             lines += [f'<p class="hb-note">注：{escape(note)}</p>', ""]
@@ -147,7 +150,7 @@ class StatisticsPages:
                 f'<td class="hb-num">{change}</td><td class="hb-num">{escape(k["ytd_display"])}</td>'
                 f'<td>{self.clause_link(k["clause"], src)}</td><td>{self.clause_link(k["definition"], src)}</td></tr>')
         head = "".join(f"<th>{h}</th>" for h in ("指标", "实际值", "分子 / 分母", "在途", "目标", "达标", "上月", "环比", "本年累计", "目标依据", "口径"))
-        return f'<table class="hb-stats"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        return f'<div class="hb-stats"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
     def count_charts(self, report: dict) -> str:
         charts = []
@@ -176,7 +179,7 @@ class StatisticsPages:
             cells = "".join(f'<td class="hb-num">{values[(title, category)].get(g, 0):g}</td>' for g in groups)
             rows.append(f"<tr><td>{shown}</td><td>{escape(category)}</td>{cells}</tr>")
         head = "<th>项目</th><th>分项</th>" + "".join(f"<th>{escape(g)}</th>" for g in groups)
-        return f'<table class="hb-stats"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        return f'<div class="hb-stats"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
     def carry_table(self, report: dict, sites: list[str]) -> str:
         keys = list(CARRY_LABELS)
@@ -187,7 +190,7 @@ class StatisticsPages:
             strong = ' class="hb-total"' if r["site"] == COMPANY else ""
             rows.append(f"<tr{strong}><td>{escape(r['title'])}</td><td>{escape(r['site'])}</td>{cells}</tr>")
         head = "<th>表单</th><th>管理处</th>" + "".join(f"<th>{v}</th>" for v in CARRY_LABELS.values())
-        return f'<table class="hb-stats"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        return f'<div class="hb-stats"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
     def overdue_table(self, report: dict) -> str:
         if not report["overdue"]:
@@ -197,13 +200,13 @@ class StatisticsPages:
             f'<td>{escape(o["received_at"])}</td><td>{escape(o["due_at"])}</td><td class="hb-num">{o["days_overdue"]}</td>'
             f'<td>{escape(o["department"])}</td></tr>' for o in report["overdue"])
         head = "".join(f"<th>{h}</th>" for h in ("管理处", "表单", "编号", "受理时间", "规定完成时间", "已超时天数", "责任部门"))
-        return f'<table class="hb-stats"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        return f'<div class="hb-stats"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
 
     def submissions_table(self, report: dict) -> str:
         rows = "".join(
             f'<tr><td>{escape(s["site"])}</td><td class="hb-num">{s["submitted"]} / {s["due"]}</td>'
             f'<td>{escape("、".join(s["missing"])) or "无缺报"}</td></tr>' for s in report["submissions"])
-        return f'<table class="hb-stats"><thead><tr><th>管理处</th><th>已报 / 应报</th><th>缺报表单</th></tr></thead><tbody>{rows}</tbody></table>'
+        return f'<div class="hb-stats"><table><thead><tr><th>管理处</th><th>已报 / 应报</th><th>缺报表单</th></tr></thead><tbody>{rows}</tbody></table></div>'
 
     # ------------------------------------------------------------ badges on procedure pages
     def clause_notes(self, page_src_of) -> dict[str, list[str]]:

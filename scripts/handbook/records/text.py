@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..site.links import clause_label
 from .report import CARRY_LABELS, COMPANY
 
 
@@ -42,7 +43,7 @@ def kpi_line(row: dict) -> str:
     target = f"目标{row['target_display']}" if row["target"] is not None else "不设目标"
     transit = "—" if row["in_transit"] is None else row["in_transit"]
     parts = [f"{row['title']}：{row['display']}（{row['fraction']}）", target, verdict(row), f"在途{transit}",
-             f"上月{prev}", f"本年累计{row['ytd_display']}", f"依据{row['clause']}"]
+             f"上月{prev}", f"本年累计{row['ytd_display']}", f"依据{clause_label(row['clause'])}"]
     return "  " + "  ".join(p for p in parts if p)
 
 

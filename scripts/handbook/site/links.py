@@ -42,6 +42,12 @@ def clause_anchor(sid: str) -> str:
     return "c-" + sid
 
 
+def clause_label(ref: str) -> str:
+    """'3.19#4.3.1' as staff cite it: '3.19 第4.3.1条' (a whole chapter: '3.19')."""
+    chapter, _, sid = ref.partition("#")
+    return f"{chapter} 第{sid}条" if sid else chapter
+
+
 def link_references(text: str, handbook: Handbook, from_src: str, directory_urls: bool) -> str:
     """Escape text for HTML and turn [[chapter#clause]] into links (already validated)."""
     out, last = [], 0

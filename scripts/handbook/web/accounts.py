@@ -23,9 +23,11 @@ class User:
     sites: list[str] = field(default_factory=list)
     admin: bool = False
     password: str = ""
+    viewer: bool = False            # reads the 月度统计, uploads nothing
 
     def can_use(self, site: str) -> bool:
-        return self.admin or site in self.sites
+        """May upload for this 管理处."""
+        return not self.viewer and (self.admin or site in self.sites)
 
 
 def hash_password(password: str) -> str:
@@ -78,9 +80,10 @@ class Accounts:
         os.chmod(tmp, 0o600)
         os.replace(tmp, self.path)
 
-    def add(self, name: str, password: str, sites: list[str], admin: bool) -> User:
+    def add(self, name: str, password: str, sites: list[str], admin: bool, viewer: bool = False) -> User:
         users = self.load()
-        user = User(name=name, sites=sorted(set(sites)), admin=admin, password=hash_password(password))
+        user = User(name=name, sites=sorted(set(sites)), admin=admin, password=hash_password(password),
+                    viewer=viewer and not admin)
         users[name] = user
         self._save(users)
         return user

@@ -12,6 +12,7 @@ import secrets
 import sqlite3
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import anyio
 
@@ -150,7 +151,7 @@ class Intake:
         if self.user(request):
             return RedirectResponse("/intake/", status_code=303)
         await self.fresh_handbook()
-        return self.render(request, "login.html", name="", message=None)
+        return self.render(request, "login.html", name="", message=None, next=safe_next(request.query_params.get("next")))
 
     async def login(self, request: Request):
         data = await request.form()
@@ -172,7 +173,8 @@ class Intake:
         if old is not None:
             self.sessions.end(old.id)
         session = self.sessions.create(user.name, SESSION_SECONDS)
-        response = RedirectResponse("/intake/", status_code=303)
+        landing = safe_next(str(data.get("next", ""))) or ("/statistics/" if user.viewer else "/intake/")
+        response = RedirectResponse(landing, status_code=303)
         response.set_cookie(SESSION_COOKIE, session.id, max_age=SESSION_SECONDS, path="/",
                             httponly=True, samesite="strict", secure=self.https)
         response.delete_cookie(LOGIN_COOKIE, path="/intake/", httponly=True, samesite="strict", secure=self.https)
@@ -380,6 +382,41 @@ class Intake:
         return meta, content
 
 
+class StatisticsGate:
+    """The staff site, with its 月度统计 section (pages and downloads) for signed-in accounts only:
+    every estate's figures and overdue record numbers are not for any PC on the network."""
+
+    PREFIX = "/statistics"
+
+    def __init__(self, site, intake: Intake):
+        self.site, self.intake = site, intake
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (path == self.PREFIX or path.startswith(self.PREFIX + "/")):
+            if self.intake.user(Request(scope, receive)) is None:
+                target = path if path.startswith(self.PREFIX + "/") else self.PREFIX + "/"
+                response = RedirectResponse("/intake/login?" + urlencode({"next": target}), status_code=303)
+                response.headers["Cache-Control"] = "no-store"
+                return await response(scope, receive, send)
+
+            async def private(message):
+                if message["type"] == "http.response.start":
+                    message["headers"] = [(k, v) for k, v in message["headers"] if k.lower() != b"cache-control"]
+                    message["headers"].append((b"cache-control", b"private, no-store"))
+                await send(message)
+
+            return await self.site(scope, receive, private)
+        return await self.site(scope, receive, send)
+
+
+def safe_next(value: str | None) -> str | None:
+    """Where to go after login: only a page of the statistics section on this server."""
+    if value and value.startswith("/statistics/") and "//" not in value and "\\" not in value and len(value) < 300:
+        return value
+    return None
+
+
 def closed_message(exc: Closed) -> str:
     return m.MonthClosed.template.format(month=exc.month, at=exc.closed["at"][:16].replace("T", " "),
                                          user=exc.closed["user"])
@@ -431,7 +468,7 @@ def create_app(root: Path, data_dir: Path, secret: str | None = None, max_upload
         Route("/intake/withdraw", intake.withdraw, methods=["POST"]),
         Route("/intake/status", intake.status, methods=["GET"]),
         Mount("/intake/static", app=StaticFiles(directory=str(STATIC))),
-        Mount("/", app=site),
+        Mount("/", app=StatisticsGate(site, intake)),
     ]
     middleware = [
         Middleware(SecurityHeaders, hsts=https),
@@ -441,6 +478,7 @@ def create_app(root: Path, data_dir: Path, secret: str | None = None, max_upload
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
     intake.builder = SiteBuilder(root, data_dir, switch)
     app.state.intake = intake
+    app.state.switch = switch
     if build:
         intake.builder.build_now()
         intake.builder.start(watch)

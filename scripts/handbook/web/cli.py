@@ -16,7 +16,7 @@ def _data_dir(args) -> Path:
 def cmd_user_add(args) -> int:
     from .accounts import MIN_PASSWORD, Accounts
 
-    if not args.admin and not args.site:
+    if not args.admin and not args.viewer and not args.site:
         print(m.UserNoSite.template, file=sys.stderr)
         return 2
     if args.site:
@@ -37,9 +37,10 @@ def cmd_user_add(args) -> int:
         print(m.UserPasswordTooShort.template.format(min=MIN_PASSWORD), file=sys.stderr)
         return 2
     data_dir = _data_dir(args)
-    user = Accounts(data_dir).add(args.name, password, args.site or [], args.admin)
+    user = Accounts(data_dir).add(args.name, password, args.site or [], args.admin, args.viewer)
     _end_sessions(data_dir, user.name)
-    scope = "管理员，可查看全部管理处" if user.admin else "管理处：" + "、".join(user.sites)
+    scope = ("管理员，可查看全部管理处" if user.admin else "只读：查看月度统计" if user.viewer
+             else "管理处：" + "、".join(user.sites))
     print(m.UserAdded.template.format(name=user.name, scope=scope))
     return 0
 
@@ -154,6 +155,7 @@ def register(sub, parser_class) -> None:
     q.add_argument("name", help="用户名")
     q.add_argument("--site", action="append", help="所属管理处（可多次使用）")
     q.add_argument("--admin", action="store_true", help="管理员：可查看和上传全部管理处")
+    q.add_argument("--viewer", action="store_true", help="只读账号：登录后查看月度统计，不能上传（如管理处主任、经理）")
     q.add_argument("--data-dir", default=None, help="数据目录（默认 data/records）")
     q.set_defaults(func=cmd_user_add)
     q = users.add_parser("list", help="列出账号")
