@@ -200,14 +200,21 @@ class Intake:
         return self.render(request, "intake.html", message=None,
                            **self._page_ctx(request, site, request.query_params.get("month")))
 
-    async def withdraw(self, request: Request):
-        """Admins only: ask, then take a month's current version out of the statistics (history kept, audited)."""
+    async def posted(self, request: Request, **limits):
+        """(user, form data, None) for a signed-in POST with a valid CSRF token, else (…, the refusal)."""
         user = self.user(request)
         if user is None:
-            return RedirectResponse("/intake/login", status_code=303)
-        data = await request.form()
+            return None, None, RedirectResponse("/intake/login", status_code=303)
+        data = await request.form(**limits)
         if not csrf_ok(self.expected_csrf(request), data.get("csrf")):
-            return self.refuse(request, m.IntakeCsrf.template)
+            return user, data, self.refuse(request, m.IntakeCsrf.template)
+        return user, data, None
+
+    async def withdraw(self, request: Request):
+        """Admins only: ask, then take a month's current version out of the statistics (history kept, audited)."""
+        user, data, refused = await self.posted(request)
+        if refused:
+            return refused
         if not user.admin:
             return self.refuse(request, m.IntakeWithdrawAdminOnly.template)
         form = self.handbook.form_by_id.get(str(data.get("form", "")))
@@ -246,12 +253,9 @@ class Intake:
         return JSONResponse(self.builder.status() if self.builder else {"building": False, "message": ""})
 
     async def upload(self, request: Request):
-        user = self.user(request)
-        if user is None:
-            return RedirectResponse("/intake/login", status_code=303)
-        data = await request.form(max_files=1, max_fields=20)
-        if not csrf_ok(self.expected_csrf(request), data.get("csrf")):
-            return self.refuse(request, m.IntakeCsrf.template)
+        user, data, refused = await self.posted(request, max_files=1, max_fields=20)
+        if refused:
+            return refused
         site, month, form_id = (str(data.get(k, "")).strip() for k in ("site", "month", "form"))
         try:
             site = self.registry().site(site).name
@@ -287,12 +291,9 @@ class Intake:
                                  expect=prev["id"] if prev else "")
 
     async def confirm(self, request: Request):
-        user = self.user(request)
-        if user is None:
-            return RedirectResponse("/intake/login", status_code=303)
-        data = await request.form()
-        if not csrf_ok(self.expected_csrf(request), data.get("csrf")):
-            return self.refuse(request, m.IntakeCsrf.template)
+        user, data, refused = await self.posted(request)
+        if refused:
+            return refused
         parked = self._unpark(str(data.get("token", "")), user.name)
         if parked is None:
             return self.refuse(request, m.IntakePendingGone.template, status=410)
