@@ -104,6 +104,25 @@ def test_broken_cross_reference_fails(project, capsys):
     assert "引用了“[[1.1#99]]”，但章节 1.1 中的条款 99 不存在" in out
 
 
+
+def test_broken_reference_in_a_collation_note_fails(project, capsys):
+    """校注 are published on the 校勘记 page with their references as links, so those are checked too."""
+    f = project / "procedures/3.2-move-in.yml"
+    edit(f, "监测指标（[[3.19#4.4]]）", "监测指标（[[3.19#4.99]]）")
+    edit(project / "procedures/1.4-property-officer.yml", "collation: 页眉主题", "collation: 参见[[8.8]]。页眉主题")
+    code, out = run_check(project, capsys)
+    assert code == 1
+    assert f"procedures/3.2-move-in.yml:{line_of(f, '[[3.19#4.99]]')}: " in out
+    assert "条款 3.2#4.3.4 校注 引用了“[[3.19#4.99]]”，但章节 3.19 中的条款 4.99 不存在" in out
+    assert "条款 1.4#全章 校注 引用了“[[8.8]]”，但章节 8.8 不存在" in out
+
+
+def test_collation_is_a_declared_field_of_the_chapter(project, capsys):
+    f = project / "procedures/1.5-pool-supervisor.yml"
+    edit(f, "collation: ", "collations: ")
+    code, out = run_check(project, capsys)
+    assert code == 1 and "不认识的字段“collations”" in out
+
 def test_yaml_is_read_with_a_safe_loader(project, capsys):
     f = project / "procedures/1.2-front-desk.yml"
     edit(f, "title:", "evil: !!python/object/apply:os.system ['echo pwned']\ntitle:")

@@ -364,6 +364,9 @@ def _check_references(proc: Procedure, handbook: Handbook) -> list[m.Problem]:
     problems = []
     texts = [(c.sid or "正文", c.text, find(f'"{c.n}"') if c.n else 1) for c in proc.clauses()]
     texts += [("1.0", proc.purpose or "", 1), ("2.0", proc.scope or "", 1)]
+    # 校注 are published too (on the 校勘记 page), with their references as links
+    texts += [(f"{note.sid or '全章'} 校注", note.text, find(f'"{note.clause.n}"') if note.clause and note.clause.n else 1)
+              for note in proc.collation_notes()]
     for sid, text, start in texts:
         for match in REFERENCE.finditer(text):
             chapter, clause = match.group(1), match.group(2)

@@ -7,6 +7,7 @@ plain properties below derive what publishers need (stable ids, order, URLs).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -36,6 +37,8 @@ class Clause(Strict):
     n: Optional[str] = Field(None, min_length=1)
     id: Optional[str] = Field(None, pattern=r"^[0-9A-Za-z.\-]+$")
     text: str = Field(min_length=1)
+    # 校注: how the transcription read the source here (a doubled character undone, a doubt). It is for
+    # whoever checks the transcription, not reading text: published on the 校勘记 page, marked at the clause.
     note: Optional[str] = None
     draft: bool = False
     flow: Optional[list[str]] = None
@@ -78,7 +81,8 @@ class Procedure(Strict):
     effective: Optional[str] = Field(None, pattern=DATE_PATTERN)
     status: Literal["现行", "草案"]
     owner: str
-    note: Optional[str] = None
+    note: Optional[str] = None          # 说明 shown to readers (a draft says so here)
+    collation: Optional[str] = None     # 校注 on the chapter as a whole (how its header was printed …)
     incomplete: Optional[str] = None
     keywords: list[str] = []
     revisions: list[Revision] = Field(min_length=1)
@@ -156,6 +160,35 @@ class Procedure(Strict):
 
     def clause(self, sid: str) -> Optional[Clause]:
         return next((c for c in self.clauses() if c.sid == sid), None)
+
+    def collation_notes(self) -> list["CollationNote"]:
+        """Every 校注 of this chapter in reading order: the chapter's own first, then each clause's."""
+        notes = [CollationNote(self.chapter, self.collation)] if self.collation else []
+        for clause in self.clauses():
+            if clause.note:
+                notes.append(CollationNote(self.chapter, clause.note, clause, len(notes)))
+        return notes
+
+
+@dataclass(frozen=True, eq=False)
+class CollationNote:
+    """A 校注: a transcription note on a whole chapter (clause None) or on one of its clauses."""
+
+    chapter: str
+    text: str
+    clause: Optional[Clause] = None
+    index: int = 0         # position among the chapter's notes (names notes on unnumbered paragraphs)
+
+    @property
+    def sid(self) -> str:
+        return self.clause.sid if self.clause else ""
+
+    @property
+    def key(self) -> str:
+        """Unique within the handbook: 3.1, 3.1-4.1.2 (3.1-p5 for an unnumbered paragraph)."""
+        if self.clause is None:
+            return self.chapter
+        return f"{self.chapter}-{self.sid}" if self.sid else f"{self.chapter}-p{self.index}"
 
 
 def _label_core(n: str) -> str:

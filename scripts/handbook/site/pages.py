@@ -6,6 +6,7 @@ from html import escape
 
 from ..loader import Handbook
 from ..model import SOP_SECTIONS, Clause, Procedure
+from .collation import mark as collation_mark
 from .diagrams import flow_chart, org_chart
 from .links import clause_anchor, link_references, relative
 
@@ -29,6 +30,8 @@ class PageWriter:
         self.directory_urls = directory_urls
         # "chapter#sid" → HTML shown after the clause text (latest KPI values, from the 月度统计)
         self.clause_notes: dict[str, list[str]] = {}
+        # A 校 mark where a 校注 applies (linking to the 校勘记 page); the printed book has none.
+        self.collation_marks = True
 
     # ------------------------------------------------------------ pieces
     def header(self, proc: Procedure) -> str:
@@ -49,6 +52,13 @@ class PageWriter:
     def clauses(self, proc: Procedure, clauses: list[Clause]) -> str:
         return '<div class="hb-clauses">' + "".join(self._clause(proc, c) for c in clauses) + "</div>"
 
+    def _mark(self, proc: Procedure, clause: Clause | None) -> str:
+        """The 校 mark of the chapter's (clause None) or a clause's 校注; the note itself is on the 校勘记 page."""
+        if not self.collation_marks or (clause is not None and not clause.note) or (clause is None and not proc.collation):
+            return ""
+        note = next(n for n in proc.collation_notes() if n.clause is clause)
+        return collation_mark(note, proc.page_path, self.directory_urls)
+
     def _clause(self, proc: Procedure, c: Clause) -> str:
         text = link_references(c.text, self.handbook, proc.page_path, self.directory_urls)
         attrs = f' id="{clause_anchor(c.sid)}"' if c.sid else ""
@@ -60,11 +70,10 @@ class PageWriter:
             if c.sid else ""
         )
         notes = "".join(self.clause_notes.get(f"{proc.chapter}#{c.sid}", [])) if c.sid else ""
-        parts = [f'<div class="{cls}"{attrs}><p>{number}{badge}<span class="hb-t">{text}</span>{notes}{anchor}{self._form_links(proc, c)}</p>']
+        mark = self._mark(proc, c)
+        parts = [f'<div class="{cls}"{attrs}><p>{number}{badge}<span class="hb-t">{text}</span>{mark}{notes}{anchor}{self._form_links(proc, c)}</p>']
         if c.flow:
             parts.append(f'<figure class="hb-figure">{flow_chart(c.flow, c.text)}</figure>')
-        if c.note:
-            parts.append(f'<p class="hb-note">校注：{escape(c.note)}</p>')
         if c.children:
             parts.append('<div class="hb-children">' + "".join(self._clause(proc, ch) for ch in c.children) + "</div>")
         parts.append("</div>")
@@ -162,7 +171,7 @@ class PageWriter:
 
     def blocks(self, proc: Procedure) -> list[str]:
         """The page below its header: Markdown headings and HTML blocks."""
-        body = [self.banners(proc), f"# {escape(proc.title)}", *self.body(proc)]
+        body = [self.banners(proc), f"# {escape(proc.title)}{self._mark(proc, None)}", *self.body(proc)]
         if proc.kind != "sop" and proc.incomplete:
             body.append(self.incomplete(proc))
         body.append(self.related_forms(proc))

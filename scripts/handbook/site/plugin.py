@@ -18,6 +18,7 @@ from mkdocs.structure.files import File, Files
 from ..loader import Handbook, load_handbook
 from ..messages import ProblemsFound
 from ..records.store import DATA_DIR_ENV
+from . import collation, revisions
 from .config import HandbookConfig
 from ..forms.publish import DATA_PACKAGE, artifacts, bulk_artifacts, package_descriptor
 from .form_pages import INDEX as FORMS_INDEX, FormPages, bulk_links, form_src
@@ -86,6 +87,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         handbook: list = [self.config.home]
         for category, procs in self.handbook.by_category():
             handbook.append({category: [{f"{p.chapter} {p.name}": p.page_path} for p in procs]})
+        handbook.append({revisions.TITLE: revisions.SRC})
+        handbook.append({collation.TITLE: collation.SRC})
         nav: list = [{"手册": handbook}]
         if self.handbook.forms:
             nav.append({"表单": [FORMS_INDEX]})
@@ -101,6 +104,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         for proc in self.handbook.procedures:
             files.append(File.generated(config, proc.page_path, content=writer.page(proc)))
         files.append(File.generated(config, BOOK_SRC, content=print_book(self.handbook, writer)))
+        files.append(File.generated(config, collation.SRC, content=collation.page(self.handbook, config.use_directory_urls)))
+        root = self._root(config)
+        history = revisions.history(root / self.config.procedures_dir, root / revisions.CACHE)
+        files.append(File.generated(config, revisions.SRC, content=revisions.page(self.handbook, history, config.use_directory_urls)))
         if self.handbook.forms:
             form_pages = FormPages(self.handbook, config.use_directory_urls)
             files.append(File.generated(config, FORMS_INDEX, content=form_pages.index()))

@@ -6,6 +6,7 @@ table head on every printed page the table runs onto. The edition date goes in t
 
 from __future__ import annotations
 
+import copy
 import re
 from html import escape
 
@@ -34,6 +35,8 @@ def _html(block: str) -> str:
 def print_book(handbook, writer: PageWriter) -> str:
     org = handbook.organisation
     ed = edition(handbook)
+    writer = copy.copy(writer)
+    writer.collation_marks = False     # a controlled copy is reading text only: no 校 marks, no links to 校勘记
     margin = f"{org.company} · {org.handbook_title} · 受控文本 · 印制版次 {ed}"
     parts = [
         "---", f"title: {org.handbook_title}（整本打印）", "search:", "  exclude: true", "hide:", "  - navigation", "  - toc", "---", "",
