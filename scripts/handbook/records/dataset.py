@@ -65,6 +65,10 @@ class Dataset:
         self._parsed: dict[str, list[tuple[tuple, dict]]] = {}
         self._as_of: dict[tuple[str, str], list[tuple[str, list[dict]]]] = {}
         self._months = sorted({m for ups in self.uploads.values() for m, _ in ups})
+        self._filed: dict[tuple[str, str], set[str]] = {}
+        for (form, site), ups in self.uploads.items():
+            for m, _ in ups:
+                self._filed.setdefault((site, m), set()).add(form)
 
     # ------------------------------------------------------------ what is there
     def sites(self, until: str | None = None) -> list[str]:
@@ -74,7 +78,7 @@ class Dataset:
         return list(self._months)
 
     def submitted(self, site: str, month: str) -> set[str]:
-        return {form for (form, s), ups in self.uploads.items() if s == site and any(m == month for m, _ in ups)}
+        return set(self._filed.get((site, month), ()))
 
     def ever_submitted(self, site: str, form: str, until: str) -> bool:
         return any(m <= until for m, _ in self.uploads.get((form, site), []))

@@ -91,6 +91,7 @@ class Statistics:
                 registry = None         # a store without a readable registry: owed forms from what was filed
         self.registry = registry
         self._sent: dict[tuple[str, str], set[str]] = {}
+        self._sites: dict[str, list[str]] = {}
         self.calendar = Calendar.load(Path(handbook.root) / WORKDAYS_FILE)
         self.calc = Calculator(self.data, self.calendar)
         self._measures: dict[tuple, Measure] = {}
@@ -101,8 +102,10 @@ class Statistics:
     # ------------------------------------------------------------ who owes what
     def sites(self, month: str) -> list[str]:
         """The registered 管理处, then any other that filed up to this month (a store older than the registry)."""
-        named = self.registry.names if self.registry else []
-        return named + [s for s in self.data.sites(until=month) if s not in named]
+        if month not in self._sites:
+            named = self.registry.names if self.registry else []
+            self._sites[month] = named + [s for s in self.data.sites(until=month) if s not in named]
+        return self._sites[month]
 
     def owes(self, site: str, form_id: str, month: str) -> bool:
         if self.registry and site in self.registry.by_name:
