@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install install-test run build check test browser clean bench
+.PHONY: install install-test run build check test test-fast browser clean bench
 
 $(BIN)/handbook: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest -q
+
+# The edit loop: checks, validation, the store, statistics and the upload page; no browser, no site build.
+FAST_TESTS = tests/test_check.py tests/test_records_validate.py tests/test_records_store.py tests/test_records_kpis.py \
+	tests/test_intake.py tests/test_intake_month_end.py tests/test_web_sessions.py tests/test_web_throttle.py \
+	tests/test_web_headers.py tests/test_web_statistics_login.py tests/test_exports_injection.py
+test-fast: $(VENV)/.test-deps
+	$(BIN)/python -m pytest -q -m "not browser" $(FAST_TESTS)
 
 # Benchmarks (issue 7); never part of `make test`. ROWS=1000000 for the full run.
 ROWS ?= 100000
