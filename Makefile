@@ -38,7 +38,7 @@ run: install
 	  echo "数据目录 data/records 为空：生成示例数据（12个月 × 3个管理处，虚构）并入库……"; \
 	  rm -rf out/sample && mkdir -p out && \
 	  $(BIN)/handbook sample --out out/sample --months 12 --sites 3 --seed 2026 --data-dir data/records --json > out/sample.json && \
-	  $(BIN)/handbook ingest --batch out/sample.json --data-dir data/records; \
+	  $(BIN)/handbook ingest --batch out/sample.json --data-dir data/records --user 示例数据; \
 	fi
 	$(BIN)/handbook serve --host $(HOST) --port $(PORT)
 

@@ -52,9 +52,13 @@ def test_clerk_logs_in_uploads_fixes_and_sees_the_table(server, page, handbook, 
 
     bad = tmp_path / "投诉处理记录表.csv"
     bad.write_bytes(complaint_csv([good_row(1), good_row(2, "物业类")], handbook))
-    page.fill("#month", "2026-10")
+    # the pickers speak Chinese: a list of the months that may be filed, a Chinese file button
+    assert "2026年10月" in page.locator("#month").inner_text() and "9999" not in page.locator("#month").inner_text()
+    assert "选择文件" in page.locator("label.file-button").first.inner_text()
+    page.select_option("#month", "2026-10")
     page.select_option("#form", "complaint-log")
     page.set_input_files("#file", str(bad))
+    assert page.inner_text("#file-chosen") == "投诉处理记录表.csv"
     page.click("form[action='/intake/upload'] button[type=submit]")
     verdict = page.inner_text("#verdict")
     assert "没有计入统计" in verdict
@@ -65,7 +69,7 @@ def test_clerk_logs_in_uploads_fixes_and_sees_the_table(server, page, handbook, 
     # The clerk fixes the file from the message alone and uploads again.
     bad.write_bytes(complaint_csv([good_row(1), good_row(2, "服务类")], handbook))
     page.click("text=返回上传页面")
-    page.fill("#month", "2026-10")
+    page.select_option("#month", "2026-10")
     page.select_option("#form", "complaint-log")
     page.set_input_files("#file", str(bad))
     page.click("form[action='/intake/upload'] button[type=submit]")
@@ -92,3 +96,33 @@ def test_site_and_intake_come_from_one_server(server, page):
     page.goto(server + "/forms/complaint-log/")
     assert "投诉处理记录表" in page.inner_text("h1")
     assert violations == []
+
+
+@pytest.mark.browser
+def test_clerk_uploads_several_files_matched_by_their_headers(server, page, handbook, tmp_path):
+    page.goto(server + "/intake/login")
+    page.fill("#name", "王芳")
+    page.fill("#password", "correct-horse")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/intake/")
+    page.goto(server + "/intake/?month=2026-09")
+    complaints = tmp_path / "九月投诉.csv"
+    complaints.write_bytes(complaint_csv([[c.replace("2026-10", "2026-09").replace("202610", "202609")
+                                           for c in good_row(1)]], handbook))
+    callbacks = tmp_path / "回访.csv"
+    callbacks.write_text(",".join(f.label for f in handbook.form_by_id["callback-log"].fields) + "\n", encoding="utf-8")
+    junk = tmp_path / "说明.csv"
+    junk.write_text("甲,乙\n1,2\n", encoding="utf-8")
+    page.click("#several summary")
+    page.set_input_files("input[name=files]", [str(complaints), str(callbacks), str(junk)])
+    page.click("form[action='/intake/batch'] button[type=submit]")
+    rows = page.locator("#matches tbody tr")
+    assert rows.count() == 3
+    chosen = {rows.nth(i).get_attribute("data-file"): rows.nth(i).locator("select").input_value() for i in range(3)}
+    assert chosen == {"九月投诉.csv": "complaint-log", "回访.csv": "callback-log", "说明.csv": ""}
+    page.click("#matches ~ div button[type=submit]")
+    results = {r.get_attribute("data-file"): r.inner_text() for r in page.locator("#batch-results tbody tr").all()}
+    assert "已入库（1 行）" in results["九月投诉.csv"] and "已入库（0 行）" in results["回访.csv"]
+    assert "没有选择记录表" in results["说明.csv"]
+    page.goto(server + "/intake/?month=2026-09")
+    assert "已报送" in page.locator('tr[data-form="complaint-log"]').inner_text()

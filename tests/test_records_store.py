@@ -351,3 +351,13 @@ def test_a_file_uploaded_under_the_wrong_month_is_refused_naming_its_months(data
                  "--month", "2026-03", "--data-dir", str(data), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["stored"] is True and out["outcome"] == "stored" and out["errors"] == []
+
+
+def test_the_uploader_is_who_the_clerk_names_or_the_login_name_said_so(data, capsys):
+    assert main(["--root", str(ROOT), "ingest", str(FIXTURE), "--form", "complaint-log", "--site", "东湖花园管理处",
+                 "--month", "2026-03", "--data-dir", str(data), "--user", "王芳"]) == 0
+    assert "本机登录名" not in capsys.readouterr().err
+    assert next(iter(Store(data).current()))[3]["user"] == "王芳"
+    assert ingest(FIXTURE, data, site="翠微苑管理处") == 0
+    err = capsys.readouterr().err
+    assert "上传人记为" in err and "（本机登录名）" in err

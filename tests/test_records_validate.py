@@ -323,7 +323,7 @@ def test_cli_exit_codes_and_json(tmp_path, handbook, capsys):
     assert "没有编号为“no-such-form”的记录表" in capsys.readouterr().err
     assert main(["--root", str(ROOT), "validate", str(good), "--form", "repair-log"]) == 2
     err = capsys.readouterr().err
-    assert "请检查是否选错了表单（--form complaint-log）" in err and "Traceback" not in err
+    assert "与“投诉处理记录表”相符，请检查是否选错了表单。" in err and "--form" not in err and "Traceback" not in err
 
 
 def test_progress_bar_on_large_files(tmp_path):

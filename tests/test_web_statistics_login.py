@@ -68,3 +68,10 @@ def test_user_add_viewer_from_the_command_line(tmp_path):
                         "--data-dir", str(tmp_path)], input="password-5\n", capture_output=True, text=True)
     assert r.returncode == 0 and "只读：查看月度统计" in r.stdout
     assert Accounts(tmp_path).load()["主任"].viewer is True
+
+
+def test_a_missing_page_gets_the_sites_chinese_404(data_dir, tmp_path):
+    app = built_app(data_dir, tmp_path)
+    (tmp_path / "site" / "404.html").write_text("<h1>找不到这个页面</h1>", encoding="utf-8")
+    r = TestClient(app).get("/no-such-page/")
+    assert r.status_code == 404 and "找不到这个页面" in r.text

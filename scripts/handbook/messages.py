@@ -248,7 +248,7 @@ class RecordWrongForm(HandbookError):
 class RecordLooksLike(HandbookError):
     code = "looks-like"
     title = "像是另一张表"
-    template = "这个文件的表头与“{title}”相符，请检查是否选错了表单（--form {form}）。"
+    template = "这个文件的表头与“{title}”相符，请检查是否选错了表单。"
 
 
 class RecordUnknownForm(HandbookError):
@@ -643,6 +643,12 @@ class MonthAlreadyInState(HandbookError):
     code = "month-unchanged"
     title = "无需改动"
     template = "{month} 本来就{state}，未作改动。"
+
+
+class IngestUploaderDefault(HandbookError):
+    code = "uploader-default"
+    title = "上传人"
+    template = "上传人记为“{user}”（本机登录名）；要记为填表人，请加 --user 姓名。"
 
 
 class StoreBusy(HandbookError):

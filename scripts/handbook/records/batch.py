@@ -63,7 +63,8 @@ def checks(handbook, jobs: list[tuple[str, str, str]]):
         yield from pool.map(_check, jobs, chunksize=4)
 
 
-def store_checked(store, form, site: str, month: str, path: Path, checked: Checked, stream_err) -> int:
+def store_checked(store, form, site: str, month: str, path: Path, checked: Checked, stream_err,
+                  user: str | None = None) -> int:
     """Store a file a worker found valid, or audit its refusal and print why."""
     original = path.read_bytes() if path.is_file() else b""
     if checked.exit_code != 0:
@@ -72,8 +73,9 @@ def store_checked(store, form, site: str, month: str, path: Path, checked: Check
         from .store import sha256
 
         store.audit(form=form.id, site=site, month=month, file=path.name, file_sha256=sha256(original),
-                    rows=checked.rows, result="unusable" if checked.exit_code == 2 else "rejected", errors=checked.errors)
+                    rows=checked.rows, result="unusable" if checked.exit_code == 2 else "rejected", errors=checked.errors,
+                    user=user)
         return checked.exit_code
     store.ingest(form=form.id, site=site, month=month, original=original, filename=path.name,
-                 canonical=checked.canonical, rows=checked.rows)
+                 canonical=checked.canonical, rows=checked.rows, user=user)
     return 0

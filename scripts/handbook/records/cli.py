@@ -132,7 +132,8 @@ def cmd_validate(args) -> int:
     return result.exit_code
 
 
-def ingest_one(handbook, store, form, site: str, month: str, path: Path, quiet: bool = False, as_json: bool = False) -> int:
+def ingest_one(handbook, store, form, site: str, month: str, path: Path, quiet: bool = False, as_json: bool = False,
+               user: str | None = None) -> int:
     """Validate one file and store it if valid; every attempt is audited (the upload page uses the same path)."""
     from .intake import check_path, submit
     from .progress import Progress
@@ -141,7 +142,7 @@ def ingest_one(handbook, store, form, site: str, month: str, path: Path, quiet: 
     checked = check_path(handbook, form, path, Progress(), UPLOAD_LIMITS, month=month)
     result = checked.result
     original = path.read_bytes() if path.is_file() else b""
-    done = submit(handbook, store, form, site, month, original, path.name, checked=checked)
+    done = submit(handbook, store, form, site, month, original, path.name, checked=checked, user=user)
     if as_json:
         print(json.dumps({**result.as_json(), "form": form.id, "site": site, "month": month,
                           "stored": done.outcome in ("stored", "superseded", "unchanged"), "outcome": done.outcome},
@@ -227,10 +228,15 @@ def cmd_ingest(args) -> int:
             return 2
         planned.append((form, site.name, month, Path(job["path"])))
     store = Store(_data_dir(args))
+    uploader = (args.user or "").strip()[:40] or None
+    if uploader is None and not args.json:
+        from .store import current_user
+
+        print(m.IngestUploaderDefault.template.format(user=current_user()), file=sys.stderr)
     if not args.batch:
         form, site, month, path = planned[0]
         try:
-            return ingest_one(handbook, store, form, site, month, path, as_json=args.json)
+            return ingest_one(handbook, store, form, site, month, path, as_json=args.json, user=uploader)
         except (StoreError, OSError, Closed) as exc:
             return _store_failed(exc, store.root)
     from .batch import checks, store_checked
@@ -244,7 +250,7 @@ def cmd_ingest(args) -> int:
     results = checks(handbook, [(form.id, str(path), month) for form, _, month, path in planned])
     for n, ((form, site, month, path), checked) in enumerate(zip(planned, results), 1):
         try:
-            code = store_checked(store, form, site, month, path, checked, sys.stderr)
+            code = store_checked(store, form, site, month, path, checked, sys.stderr, user=uploader)
         except (StoreError, OSError, Closed) as exc:
             return _store_failed(exc, store.root)
         worst = max(worst, code)
@@ -423,6 +429,7 @@ def register(sub, parser_class) -> None:
     p.add_argument("--month", help="所属月份，如 2026-11")
     p.add_argument("--batch", default=None, help="批量入库：handbook sample --json 输出的文件清单")
     p.add_argument("--json", action="store_true", help="以 JSON 输出检查和入库结果（单个文件）")
+    p.add_argument("--user", default=None, help="上传人（记入审计和报送情况；不写时记本机登录名）")
     p.add_argument("--data-dir", default=None, help="数据目录（默认 data/records）")
     p.set_defaults(func=cmd_ingest)
 

@@ -65,6 +65,22 @@ def check_bytes(handbook, form, data: bytes, progress=None, limits: Limits = UPL
         return check_path(handbook, form, path, progress, limits, month=month)
 
 
+def detect_form(handbook, data: bytes):
+    """The record form a file's header belongs to, or None (unreadable, or no form fits)."""
+    from .normalize import guess_form
+    from .reading import Unusable, read_table
+
+    with tempfile.TemporaryDirectory(prefix="handbook-upload-") as folder:
+        path = Path(folder) / "upload"
+        path.write_bytes(data)
+        try:
+            UPLOAD_LIMITS.check_csv(path) if not data.startswith(b"PK") else None
+            raw = read_table(path, None, UPLOAD_LIMITS)
+            return guess_form(raw, handbook.record_forms())
+        except Unusable:
+            return None
+
+
 def validate_bytes(handbook, form, data: bytes, progress=None, limits: Limits = UPLOAD_LIMITS) -> Result:
     return check_bytes(handbook, form, data, progress, limits).result
 

@@ -379,3 +379,18 @@ def to_table(raw: RawTable, form: Form, others: list[Form] = ()) -> Table:
     normalized += body_notes(blank_rows[:10], len(blank_rows), zero_rows) + changes.entries()
     return Table(form=form, labels=[f.label for f in form.fields], rows=rows, row_numbers=numbers,
                  header_row=h + 1, issues=issues, normalized=normalized)
+
+
+def guess_form(raw: RawTable, forms: list[Form]) -> Form | None:
+    """The record form whose header this file carries: every required column present, most columns matched.
+    None when no form fits (the clerk then chooses)."""
+    best, best_key = None, (0, 0)
+    for form in forms:
+        header = raw.rows[find_header(raw, form)]
+        found = _labels_found(header, form)
+        if not found or _missing_required(header, form):
+            continue
+        key = (len(found), -len(form.fields))
+        if key > best_key:
+            best, best_key = form, key
+    return best

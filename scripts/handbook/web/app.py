@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import messages as m
 from ..records.diff import SHOWN as SHOWN_KEYS, compare
-from ..records.intake import check_bytes, submit
+from ..records.intake import check_bytes, detect_form, submit
 from ..records.registry import RegistryError, load_registry, registry_path
 from ..records.store import Closed, Stale, Store, StoreError
 from .accounts import Accounts
@@ -45,6 +45,7 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SHOWN_ERRORS = 50
 SESSION_SECONDS = 8 * 3600
 PENDING_SECONDS = 3600
+MAX_BATCH = 30                      # files in one multi-file upload (a month is about 22 record forms)
 
 
 def previous_month(today: dt.date | None = None) -> str:
@@ -134,7 +135,9 @@ class Intake:
         user = self.user(request)
         sites = self.sites_for(user)
         site = site if site in sites else (sites[0] if sites else "")
-        month = month if month and MONTH.match(month) else previous_month()
+        fileable = self.registry().months()
+        month = month if month in fileable else (previous_month() if previous_month() in fileable
+                                                 else (fileable[-1] if fileable else previous_month()))
         submitted = self.store.submitted(site, month) if site else {}
         versions = self.store.versions(site, month) if site else {}
         owed = self.registry().by_name[site].forms if site in self.registry().by_name else ()
@@ -144,7 +147,8 @@ class Intake:
         return {"sites": sites, "site": site, "month": month, "month_label": f"{month[:4]}年{int(month[5:])}月",
                 "forms": sorted(self.handbook.record_forms(), key=lambda f: f.due == "none"),
                 "selected_form": request.query_params.get("form"),
-                "table": table, "max_mb": self.max_upload_mb, "stats_status": status}
+                "table": table, "max_mb": self.max_upload_mb, "stats_status": status,
+                "months": [(m, f"{m[:4]}年{int(m[5:])}月") for m in reversed(fileable)]}
 
     # ------------------------------------------------------------ pages
     async def login_page(self, request: Request):
@@ -309,6 +313,86 @@ class Intake:
         return await self._store(request, form, meta["site"], meta["month"], content, meta["filename"], user,
                                  checked, ctx, expect=meta.get("previous", "any"))
 
+    # ------------------------------------------------------------ several files at once
+    async def batch(self, request: Request):
+        """Several files for one 管理处 and month: each matched to its form by its header, for the clerk to confirm."""
+        user, data, refused = await self.posted(request, max_files=MAX_BATCH, max_fields=20)
+        if refused:
+            return refused
+        try:
+            site = self.registry().site(str(data.get("site", ""))).name
+            month = self.registry().month(str(data.get("month", "")))
+        except RegistryError as exc:
+            return self.refuse(request, str(exc), status=400)
+        if not user.can_use(site):
+            return self.refuse(request, m.IntakeForbiddenSite.template.format(site=site))
+        files = [f for f in data.getlist("files") if hasattr(f, "read") and f.filename]
+        if not files:
+            return self.refuse(request, m.IntakeNoFile.template, status=400)
+        handbook = await self.fresh_handbook()
+        owed = [f for f in handbook.record_forms() if self.registry().owes(site, f.id) or f.due == "none"]
+        current = self.store.submitted(site, month)
+        rows = []
+        for upload in files:
+            content = await upload.read()
+            filename = Path(upload.filename).name[:120]
+            form = await self.work(detect_form, handbook, content)
+            token = self._park(content, filename, user.name, form.id if form else "", site, month,
+                               json.dumps({k: v["id"] for k, v in current.items()}))
+            rows.append({"filename": filename, "token": token, "form": form,
+                         "current": current.get(form.id) if form else None})
+        return self.render(request, "batch_match.html", site=site, month=month, rows=rows, forms=owed,
+                           month_label=f"{month[:4]}年{int(month[5:])}月")
+
+    async def batch_confirm(self, request: Request):
+        user, data, refused = await self.posted(request, max_fields=2 * MAX_BATCH + 5)
+        if refused:
+            return refused
+        handbook = await self.fresh_handbook()
+        rows, failed, site, month = [], 0, "", ""
+        for token in data.getlist("token")[:MAX_BATCH]:
+            parked = self._unpark(str(token), user.name)
+            if parked is None:
+                continue
+            meta, content = parked
+            site, month = meta["site"], meta["month"]
+            form = handbook.form_by_id.get(str(data.get(f"form-{token}", "")))
+            row = {"filename": meta["filename"], "title": form.title if form else "—", "ok": False, "problems": []}
+            rows.append(row)
+            if form is None or not form.is_record:
+                row["outcome"], failed = "未入库：没有选择记录表", failed + 1
+                continue
+            if not user.can_use(site):
+                row["outcome"], failed = m.IntakeForbiddenSite.template.format(site=site), failed + 1
+                continue
+            seen = json.loads(meta.get("previous") or "{}")
+            checked = await self.work(check_bytes, handbook, form, content, month=month)
+            try:
+                sub = await self.work(submit, handbook, self.store, form, site, month, content, meta["filename"],
+                                      user=user.name, checked=checked, expect=seen.get(form.id, ""))
+            except Closed as exc:
+                row["outcome"], failed = closed_message(exc), failed + 1
+                continue
+            except Stale:
+                row["outcome"], failed = "未入库：确认之前已有更新的版本，请先查看再单独上传", failed + 1
+                continue
+            result = checked.result
+            if not result.valid:
+                failed += 1
+                row["outcome"] = (result.unusable.message if result.unusable else
+                                  f"未入库：{len(result.errors)} 处问题")
+                row["problems"] = [e.message for e in result.errors[:3]]
+                continue
+            row["ok"] = True
+            row["outcome"] = {"stored": f"已入库（{result.rows} 行）", "superseded": f"更正版已替换（{result.rows} 行）",
+                              "unchanged": "内容与已入库的版本相同，未作改动"}[sub.outcome]
+            if sub.outcome != "unchanged" and self.builder:
+                self.builder.request()
+        if not rows:
+            return self.refuse(request, m.IntakePendingGone.template, status=410)
+        return self.render(request, "batch_report.html", rows=rows, failed=failed, site=site, month=month,
+                           month_label=f"{month[:4]}年{int(month[5:])}月", status=200 if not failed else 422)
+
     async def _store(self, request, form, site, month, content, filename, user, checked, ctx, expect="any"):
         result = checked.result
         try:
@@ -467,6 +551,8 @@ def create_app(root: Path, data_dir: Path, secret: str | None = None, max_upload
         Route("/intake/upload", intake.upload, methods=["POST"]),
         Route("/intake/confirm", intake.confirm, methods=["POST"]),
         Route("/intake/withdraw", intake.withdraw, methods=["POST"]),
+        Route("/intake/batch", intake.batch, methods=["POST"]),
+        Route("/intake/batch/confirm", intake.batch_confirm, methods=["POST"]),
         Route("/intake/status", intake.status, methods=["GET"]),
         Mount("/intake/static", app=StaticFiles(directory=str(STATIC))),
         Mount("/", app=StatisticsGate(site, intake)),
