@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -17,6 +18,7 @@ from conftest import ROOT, copy_project
 from handbook.cli import main
 from handbook.forms.checks import valid_cn_id
 from handbook.forms.publish import artifact_paths
+from handbook.forms.spreadsheets import field_hint
 
 
 def forms_json(capsys) -> list[dict]:
@@ -138,6 +140,69 @@ def test_personal_fields_are_flagged(handbook):
         for f in form.fields:
             if f.format in ("mobile", "cn-id", "room") or f.label in ("姓名", "身份证号", "联系电话"):
                 assert f.personal, (form.id, f.label)
+
+
+def _form_page_hints(site_dir, form) -> dict[str, str]:
+    """Column 填写要求 of the 栏目 table on the built form page, by column label."""
+    page = (site_dir / "forms" / form.id / "index.html").read_text(encoding="utf-8")
+    body = page.split('id="fields"', 1)[1].split("</tbody>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>.*?</td><td>.*?</td><td>(.*?)</td>", body)
+    return {html.unescape(label): html.unescape(hint) for label, hint in rows}
+
+
+def _repeated_clauses(text: str) -> list[str]:
+    """Clauses (split on ；) that another clause repeats, whole or inside a longer one (11位手机号；11位手机号（…）)."""
+    clauses = [c.strip() for c in text.split("；") if c.strip()]
+    return sorted({a for i, a in enumerate(clauses) for j, b in enumerate(clauses) if i != j and a in b})
+
+
+def test_shown_help_says_each_fact_once(site_dir, handbook):
+    """Field help is the definition's own hint plus generated text; wherever it is shown, no clause twice."""
+    for form in handbook.forms:
+        if not form.fields:
+            continue
+        page = _form_page_hints(site_dir, form)
+        assert set(page) == {f.label for f in form.fields}, form.id
+        guide = {}
+        if form.is_record:
+            sheet = load_workbook(site_dir / artifact_paths(form)["xlsx"])["填写说明"]
+            guide = {row[0].value: row[3].value or "" for row in sheet.iter_rows(min_row=5) if len(row) >= 4}
+        for f in form.fields:
+            shown = [field_hint(f), page[f.label]] + ([guide[f.label]] if form.is_record else [])
+            for text in shown:
+                assert not _repeated_clauses(text), (form.id, f.label, text)
+                assert text == field_hint(f), (form.id, f.label, text)
+
+
+def test_phone_help_is_not_doubled(site_dir, handbook):
+    form = handbook.form_by_id["complaint-log"]
+    field = next(f for f in form.fields if f.format == "mobile")
+    assert field_hint(field) == "11位手机号（个人信息，不上网站）"
+    assert _form_page_hints(site_dir, form)[field.label] == "11位手机号（个人信息，不上网站）"
+    sheet = load_workbook(site_dir / artifact_paths(form)["xlsx"])["填写说明"]
+    assert [r[3].value for r in sheet.iter_rows(min_row=5) if r[0].value == field.label] == ["11位手机号（个人信息，不上网站）"]
+    # The same holds for a generated clause the hint repeats inside a longer sentence.
+    room = form.field("room")
+    assert field_hint(room).count("栋-单元-室") == 1
+
+
+def test_schema_is_an_administrators_note_not_a_button(site_dir, handbook):
+    for form in handbook.record_forms():
+        page = (site_dir / "forms" / form.id / "index.html").read_text(encoding="utf-8")
+        downloads = page.split('class="hb-form-downloads"', 1)[1].split("</p>", 1)[0]
+        assert "JSON" not in downloads and ".json" not in downloads, form.id
+        assert "表结构（JSON）" not in page
+        note = page.split('class="hb-admin-note"', 1)[1].split("</p>", 1)[0]
+        assert "供系统管理员" in note and "表结构文件（JSON）" in note and "md-button" not in note
+        # after everything a clerk reads, and still a working link to the published schema
+        assert page.index('class="hb-admin-note"') > page.index('id="fields"')
+        href = re.search(r'href="([^"]+)"', note).group(1)
+        target = (site_dir / "forms" / form.id / href).resolve()
+        assert target == (site_dir / artifact_paths(form)["schema"]).resolve() and target.is_file()
+    for form in handbook.forms:
+        if not form.is_record:
+            page = (site_dir / "forms" / form.id / "index.html").read_text(encoding="utf-8")
+            assert "hb-admin-note" not in page, form.id
 
 
 def test_checklists_are_generated_from_clauses_not_retyped(handbook):

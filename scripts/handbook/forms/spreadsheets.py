@@ -22,7 +22,11 @@ def csv_template(form: Form) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def field_hint(field) -> str:
+HINT_SEP = "；"
+
+
+def generated_hints(field) -> list[str]:
+    """What the definition's own settings say about a field: choices, example, format, range."""
     parts = []
     if field.enum:
         parts.append("可选：" + "、".join(field.enum))
@@ -38,9 +42,22 @@ def field_hint(field) -> str:
         lo = "" if field.min is None else f"{field.min:g}"
         hi = "" if field.max is None else f"{field.max:g}"
         parts.append(f"范围 {lo}～{hi}")
-    if field.help:
-        parts.append(field.help)
-    return "；".join(parts)
+    return parts
+
+
+def field_hint(field) -> str:
+    """The help shown for a field (form page, Excel 填写说明, validation messages): each fact once.
+
+    A generated clause the author's help already says (“11位手机号” in “11位手机号（个人信息，不上网站）”)
+    is left out, and no clause appears twice.
+    """
+    own = field.help or ""
+    parts: list[str] = []
+    for clause in [g for g in generated_hints(field) if g not in own] + own.split(HINT_SEP):
+        clause = clause.strip()
+        if clause and clause not in parts:
+            parts.append(clause)
+    return HINT_SEP.join(parts)
 
 
 def xlsx_template(form: Form, company: str) -> bytes:

@@ -55,9 +55,15 @@ class FormPages:
         links = [f'<a class="md-button md-button--primary" href="{escape(self._href(artifact_paths(form)["print"], from_src))}">打印空白表</a>']
         if form.is_record:
             links += [f'<a class="md-button" {self._download(form, "xlsx", from_src)}>下载 Excel 模板</a>',
-                      f'<a class="md-button" {self._download(form, "csv", from_src)}>下载 CSV 模板</a>',
-                      f'<a class="md-button" {self._download(form, "schema", from_src, "json")}>表结构（JSON）</a>']
+                      f'<a class="md-button" {self._download(form, "csv", from_src)}>下载 CSV 模板</a>']
         return " ".join(links)
+
+    def admin_note(self, form: Form, from_src: str) -> str:
+        """The Table Schema stays published for the upload checks and other tools, but it is no clerk's download:
+        one small line for administrators at the foot of the page, not a button."""
+        return (f'<p class="hb-admin-note" data-search-exclude><small>供系统管理员：'
+                f'<a {self._download(form, "schema", from_src, "json")}>表结构文件（JSON）</a>'
+                "，上传检查和其他软件按它核对记录表的格式，填表不需要。</small></p>")
 
     def bulk(self, from_src: str) -> str:
         """Everything at once: the home page and the forms page both offer these."""
@@ -99,6 +105,8 @@ class FormPages:
         if form.kind == "checklist":
             items = "".join(f"<li>{escape(text)} <small>（{self.clause_link(ref, src)}）</small></li>" for ref, text, _ in form.items)
             lines += ["## 检查项 {#items}", "", "<p>检查项由规程条款生成，条款修改后检查表随之更新。</p>", "", f"<ol>{items}</ol>", ""]
+        if form.is_record:
+            lines += [self.admin_note(form, src), ""]
         return "\n".join(lines)
 
     def index(self) -> str:
