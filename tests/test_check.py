@@ -164,3 +164,18 @@ def test_a_cached_handbook_never_hides_an_edit(project, capsys):
     edit(form, "primary_key: [", "primary_key:")
     (project / CACHE).write_bytes(b"not a pickle")
     assert load_handbook(project).form_by_id["complaint-log"].title == title[:-1] + "单"
+
+
+@pytest.mark.parametrize("edit,says", [
+    (lambda t: t.replace("  - name: 翠微苑管理处", "  - name: 东湖花园管理处"), "写了两次"),
+    (lambda t: t.replace("first_month: 2025-01", "first_month: 2025-1"), "first_month"),
+    (lambda t: t.replace("  - name: 锦绣城管理处", '  - name: "锦绣城{: onclick=x}"'), "名称“锦绣城{: onclick=x}”不合适"),
+    (lambda t: t.replace("    pool: true", "    skip: [no-such-form]"), "skip 应列出记录表编号"),
+])
+def test_check_reads_the_site_registry(tmp_path, capsys, edit, says):
+    project = copy_project(tmp_path)
+    path = project / "sites.yml"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    assert main(["--root", str(project), "check"]) == 1
+    err = capsys.readouterr().err
+    assert "管理处名单" in err and says in err and "Traceback" not in err

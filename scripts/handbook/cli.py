@@ -32,9 +32,17 @@ def cmd_check(args) -> int:
     handbook = load_or_report(args)
     if handbook is None:
         return 1
+    from .records.registry import RegistryError, load_registry
+
+    try:    # the project's 管理处 registry (a data dir's own sites.yml is checked where it is used)
+        registry = load_registry(_root(args), None, handbook.record_forms())
+    except RegistryError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     n_clauses = sum(1 for p in handbook.procedures for _ in p.clauses())
     drafts = sum(p.is_draft for p in handbook.procedures)
-    print(f"检查通过：{len(handbook.procedures)} 个手册条目（其中草案 {drafts} 个），{n_clauses} 条条款。")
+    print(f"检查通过：{len(handbook.procedures)} 个手册条目（其中草案 {drafts} 个），{n_clauses} 条条款；"
+          f"管理处名单 {len(registry.sites)} 个管理处。")
     return 0
 
 
