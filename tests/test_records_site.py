@@ -171,6 +171,10 @@ def test_procedure_pages_show_the_latest_value_next_to_the_target_clause(site, h
     assert "投诉24小时内处理率" in clause
     collection = re.search(r'<div class="hb-clause" id="c-6">.*?</p>', page, re.S).group(0)
     assert re.search(r"物业管理费收缴率 \d+\.\d%（目标≥95%）", collection)
+    assert "个管理处已报送" not in clause                     # both filed their complaints
+    # 维修及时率's target (3.19 第4.3.6.D条): one of the two 管理处 has not filed its 报修登记表 for October
+    stats = (site / "handbook" / "3.19-statistics" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"2026年10月 维修及时率 [\d.]+%（目标[^）]+）(未达标|达标)（1/2 个管理处已报送）", stats)
 
 
 def test_without_data_the_section_says_so(tmp_path):

@@ -227,6 +227,9 @@ class StatisticsPages:
                 verdict = {True: "达标", False: "未达标", None: "无数据"}[k["met"]] if k["submitted"] else "未报送"
                 text = f"{month_label(month)} {k['title']} {k['display']}（目标{k['target_display']}）{verdict}"
                 cls = {True: "hb-kpi hb-kpi-met", False: "hb-kpi hb-kpi-miss", None: "hb-kpi"}[k["met"]]
+            owing = [x["site"] for x in report["kpis"] if x["id"] == k["id"] and x["site"] != COMPANY]
+            if len(k["included"]) < len(owing):        # a company figure of part of the 管理处 says so
+                text += f"（{len(k['included'])}/{len(owing)} 个管理处已报送）"
             notes.setdefault(k["clause"], []).append(
                 f'<a class="{cls}" data-search-exclude href="{attr(href)}" title="最新月度统计">{escape(text)}</a>')
         return notes
