@@ -40,6 +40,7 @@ run: install
 	  $(BIN)/handbook sample --out out/sample --months 12 --sites 3 --seed 2026 --data-dir data/records --json > out/sample.json && \
 	  $(BIN)/handbook ingest --batch out/sample.json --data-dir data/records --user 示例数据; \
 	fi
+	@[ -s data/records/users.json ] || echo "提示：月度统计和上传都要登录，还没有账号。建管理员账号：echo 初始密码 | $(BIN)/handbook user add 管理员 --admin"
 	$(BIN)/handbook serve --host $(HOST) --port $(PORT)
 
 test: install-test
