@@ -22,7 +22,7 @@ _HANDBOOK = None             # set before the pool forks: workers inherit the ch
 
 
 @dataclass
-class Checked:
+class Outcome:
     """What the main process needs from a worker's check (a Result holds a live table; this pickles)."""
 
     exit_code: int
@@ -32,7 +32,7 @@ class Checked:
     report: str                # what `handbook ingest` prints for a refused file (stdout)
 
 
-def _check(job: tuple[str, str, str]) -> Checked:
+def _check(job: tuple[str, str, str]) -> Outcome:
     from .cli import _print_result
     from .intake import check_path
     from .reading import UPLOAD_LIMITS
@@ -47,7 +47,7 @@ def _check(job: tuple[str, str, str]) -> Checked:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             _print_result(result, False)
         report = out.getvalue()
-    return Checked(result.exit_code, result.rows, len(result.errors) or (0 if result.valid else 1),
+    return Outcome(result.exit_code, result.rows, len(result.errors) or (0 if result.valid else 1),
                    checked.canonical, report)
 
 
@@ -63,7 +63,7 @@ def checks(handbook, jobs: list[tuple[str, str, str]]):
         yield from pool.map(_check, jobs, chunksize=4)
 
 
-def store_checked(store, form, site: str, month: str, path: Path, checked: Checked, stream_err,
+def store_checked(store, form, site: str, month: str, path: Path, checked: Outcome, stream_err,
                   user: str | None = None) -> int:
     """Store a file a worker found valid, or audit its refusal and print why."""
     original = path.read_bytes() if path.is_file() else b""

@@ -270,14 +270,11 @@ def cmd_withdraw(args) -> int:
     form = _record_form(handbook, args.form)
     registry = form and _registry(args, handbook)
     site = registry and _checked(registry.site, args.site)
-    if not site:
-        return 2
-    from .registry import MONTH
+    from .registry import well_formed
 
     # any well-formed month: an upload from before months were bounded (say 9999-12) must be removable
-    month = args.month.strip()
-    if not MONTH.match(month):
-        print(m.BadMonth.template.format(value=month), file=sys.stderr)
+    month = site and _checked(well_formed, args.month)
+    if not month:
         return 2
     store = Store(_data_dir(args))
     try:
@@ -294,12 +291,11 @@ def cmd_withdraw(args) -> int:
 
 @_pipe_safe
 def cmd_close(args) -> int:
-    from .registry import MONTH
+    from .registry import well_formed
     from .store import Store, StoreError
 
-    month = (args.month or "").strip()
-    if not MONTH.match(month):
-        print(m.BadMonth.template.format(value=month), file=sys.stderr)
+    month = _checked(well_formed, args.month)
+    if not month:
         return 2
     store = Store(_data_dir(args))
     try:
@@ -391,10 +387,9 @@ def cmd_sample(args) -> int:
         print(m.SampleBadArgs.template, file=sys.stderr)
         return 2
     if args.end:
-        from .registry import MONTH
+        from .registry import well_formed
 
-        if not MONTH.match(args.end):
-            print(m.BadMonth.template.format(value=args.end), file=sys.stderr)
+        if not _checked(well_formed, args.end):
             return 2
     out = Path(args.out)
     try:

@@ -37,30 +37,27 @@ def _blank(value):
     return "—" if value is None else value
 
 
+def _verdict(k: dict) -> str:
+    return VERDICT[k["met"]] if k.get("submitted", True) else "未报送"
+
+
 def kpi_rows(report: dict) -> list[list]:
     return [[report["month"], k["site"], k["title"], k["display"], k["numerator"], k["denominator"], k["in_transit"],
-             k["target_display"], VERDICT[k["met"]] if k.get("submitted", True) else "未报送", _blank(k["previous"]), _blank(k["change"]), k["ytd_display"],
-             k["clause"], k["definition"]] for k in report["kpis"]]
+             k["target_display"], _verdict(k), _blank(k["previous"]), _blank(k["change"]), k["ytd_display"],
+             clause_label(k["clause"]), clause_label(k["definition"])] for k in report["kpis"]]
 
 
-def _ratio(value):
+def _ratio(value, shown: str = "—"):
     """A percentage figure as Excel holds it: 99.5 → 0.995 shown with a % format; no figure → the text shown."""
-    return None if value is None else value / 100
+    return shown if value is None else value / 100
 
 
 def kpi_rows_xlsx(report: dict) -> list[list]:
-    """The KPI table with numbers as numbers (实际值, 上月, 本年累计 and 目标值 as percentages)."""
-    out = []
-    for k in report["kpis"]:
-        filed = k.get("submitted", True)
-        value = _ratio(k["value"]) if k["value"] is not None else k["display"]
-        out.append([report["month"], k["site"], k["title"], value, k["numerator"], k["denominator"], k["in_transit"],
-                    k["target_display"], VERDICT[k["met"]] if filed else "未报送",
-                    _ratio(k["previous"]) if k["previous"] is not None else "—",
-                    k["change"] if k["change"] is not None else "—",
-                    _ratio(k["ytd"]) if k["ytd"] is not None else "—",
-                    clause_label(k["clause"]), clause_label(k["definition"])])
-    return out
+    """The CSV's rows with the percentages as numbers (实际值, 上月, 本年累计), for a % format."""
+    rows = kpi_rows(report)
+    for row, k in zip(rows, report["kpis"]):
+        row[3], row[9], row[11] = _ratio(k["value"], k["display"]), _ratio(k["previous"]), _ratio(k["ytd"])
+    return rows
 
 
 KPI_FORMATS = {4: "0.0%", 10: "0.0%", 11: '+0.0;-0.0;0.0', 12: "0.0%"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,12 +57,18 @@ def _rows(canonical: bytes):
     return reader
 
 
-def check_bytes(handbook, form, data: bytes, progress=None, limits: Limits = UPLOAD_LIMITS,
-                month: str | None = None) -> Checked:
-    """Validate uploaded bytes. The upload's own file name is never used as a path."""
+@contextmanager
+def on_disk(data: bytes):
+    """Uploaded bytes as a temporary file; the upload's own file name is never used as a path."""
     with tempfile.TemporaryDirectory(prefix="handbook-upload-") as folder:
         path = Path(folder) / "upload"
         path.write_bytes(data)
+        yield path
+
+
+def check_bytes(handbook, form, data: bytes, progress=None, limits: Limits = UPLOAD_LIMITS,
+                month: str | None = None) -> Checked:
+    with on_disk(data) as path:
         return check_path(handbook, form, path, progress, limits, month=month)
 
 
@@ -70,19 +77,13 @@ def detect_form(handbook, data: bytes):
     from .normalize import guess_form
     from .reading import Unusable, read_table
 
-    with tempfile.TemporaryDirectory(prefix="handbook-upload-") as folder:
-        path = Path(folder) / "upload"
-        path.write_bytes(data)
+    with on_disk(data) as path:
         try:
-            UPLOAD_LIMITS.check_csv(path) if not data.startswith(b"PK") else None
+            UPLOAD_LIMITS.check_csv(path)
             raw = read_table(path, None, UPLOAD_LIMITS)
             return guess_form(raw, handbook.record_forms())
         except Unusable:
             return None
-
-
-def validate_bytes(handbook, form, data: bytes, progress=None, limits: Limits = UPLOAD_LIMITS) -> Result:
-    return check_bytes(handbook, form, data, progress, limits).result
 
 
 def submit(handbook, store: Store, form, site: str, month: str, data: bytes, filename: str,

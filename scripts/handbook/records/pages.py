@@ -6,12 +6,12 @@ Pages show aggregates and record numbers only (3.19#4.8.5): no personal field is
 from __future__ import annotations
 
 
+from html import escape as attr
+
 from ..site.links import clause_anchor, clause_label, href_to, relative
 from .charts import count_bars, kpi_bars, trend
 from .exports import VERDICT, report_csv, report_xlsx
 from .report import CARRY_LABELS, COMPANY, Statistics
-from html import escape as attr
-
 from .text import filing_line, included_line, md_escape as escape, month_label
 
 INDEX = "statistics/index.md"
@@ -111,7 +111,7 @@ class StatisticsPages:
                   f'{"" if report["complete"] else "：报送未齐"}</p><p>{escape(filing_line(report))}{more}</p></div>', ""]
         lines += ["## 全公司考核指标 {#company}", "", self.kpi_table(report, COMPANY, src), ""]
         for row in (k for k in report["kpis"] if k["site"] == COMPANY):
-            note = included_line(row, [k["site"] for k in report["kpis"] if k["id"] == row["id"] and k["site"] != COMPANY])
+            note = included_line(row)
             if note:
                 lines += [f'<p class="hb-note">注：{escape(note)}</p>', ""]
         with_target = [k for k in report["kpis"] if k["target"] is not None]
@@ -227,9 +227,9 @@ class StatisticsPages:
                 verdict = {True: "达标", False: "未达标", None: "无数据"}[k["met"]] if k["submitted"] else "未报送"
                 text = f"{month_label(month)} {k['title']} {k['display']}（目标{k['target_display']}）{verdict}"
                 cls = {True: "hb-kpi hb-kpi-met", False: "hb-kpi hb-kpi-miss", None: "hb-kpi"}[k["met"]]
-            owing = [x["site"] for x in report["kpis"] if x["id"] == k["id"] and x["site"] != COMPANY]
-            if len(k["included"]) < len(owing):        # a company figure of part of the 管理处 says so
-                text += f"（{len(k['included'])}/{len(owing)} 个管理处已报送）"
+            if k["left_out"]:                          # a company figure of part of the 管理处 says so
+                owing = len(k["included"]) + len(k["left_out"])
+                text += f"（{len(k['included'])}/{owing} 个管理处已报送）"
             notes.setdefault(k["clause"], []).append(
                 f'<a class="{cls}" data-search-exclude href="{attr(href)}" title="最新月度统计">{escape(text)}</a>')
         return notes

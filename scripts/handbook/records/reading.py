@@ -34,12 +34,17 @@ class Limits:
     columns: int = 200               # a hostile sheet dimension must not pad every row to 16 384 cells
 
     def check_csv(self, path: Path) -> None:
-        """Count lines before parsing: a file of millions of tiny rows is refused at once."""
-        if self.rows is None and self.cells is None:
+        """Count lines before parsing: a file of millions of tiny rows is refused at once.
+        An XLSX is capped while its sheet is read (read_xlsx); a file that cannot be opened is
+        left for read_table to report."""
+        if (self.rows is None and self.cells is None) or is_xlsx(path):
             return
-        with open(path, "rb") as fh:
-            first = fh.readline()
-            lines = 1 + sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+        try:
+            with open(path, "rb") as fh:
+                first = fh.readline()
+                lines = 1 + sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+        except OSError:
+            return
         if self.rows is not None and lines > self.rows + 1:
             raise Unusable(m.UploadTooManyRows, rows=lines - 1, limit=self.rows)
         width = 1 + max(first.count(d.encode()) for d in DELIMITERS)
@@ -75,6 +80,17 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
 
 
+def is_xlsx(path: Path, head: bytes | None = None) -> bool:
+    """An Excel workbook by its first bytes or, failing those, its name."""
+    if head is None:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(4)
+        except OSError:
+            head = b""
+    return head.startswith(XLSX_MAGIC) or Path(path).suffix.lower() in (".xlsx", ".xlsm")
+
+
 def read_table(path: Path, progress=None, limits: Limits = NO_LIMITS) -> RawTable:
     try:
         data = Path(path).read_bytes()
@@ -84,7 +100,7 @@ def read_table(path: Path, progress=None, limits: Limits = NO_LIMITS) -> RawTabl
         raise Unusable(m.RecordFileUnreadable, path=path, detail=exc.strerror or exc)
     if not data.strip():
         raise Unusable(m.RecordEmpty)
-    if data.startswith(XLSX_MAGIC) or Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+    if is_xlsx(path, data[:4]):
         return read_xlsx(data, progress, limits)
     if data.startswith(OLE_MAGIC):
         raise Unusable(m.RecordLegacyXls)

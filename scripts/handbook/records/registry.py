@@ -29,6 +29,14 @@ class RegistryError(Exception):
     """A Chinese message for the user; nothing has been changed."""
 
 
+def well_formed(value: str) -> str:
+    """A month written 年-月 (any year): for commands that must reach months outside the filing range."""
+    value = (value or "").strip()
+    if not MONTH.match(value):
+        raise RegistryError(m.BadMonth.template.format(value=value[:20]))
+    return value
+
+
 @dataclass(frozen=True)
 class Site:
     name: str
@@ -78,9 +86,7 @@ class Registry:
 
     def month(self, value: str, today: dt.date | None = None) -> str:
         """The month if it may be filed, else RegistryError saying which months may."""
-        value = (value or "").strip()
-        if not MONTH.match(value):
-            raise RegistryError(m.BadMonth.template.format(value=value[:20]))
+        value = well_formed(value)
         last = self.last_month(today)
         if not self.first_month <= value <= last:
             raise RegistryError(m.MonthOutOfRange.template.format(value=value, first=self.first_month, last=last))

@@ -194,6 +194,7 @@ class Statistics:
         }
         if site == COMPANY:
             row["included"] = self.included(kpi, month)
+            row["left_out"] = [s for s in self.sites(month) if self.applies(kpi, s, month) and s not in row["included"]]
         if not submitted:
             row.update(numerator=None, denominator=None, fraction="—", in_transit=None, display=NOT_FILED,
                        change=None)

@@ -27,15 +27,12 @@ def filing_line(report: dict) -> str:
             "不计入全公司合计。")
 
 
-def included_line(row: dict, sites: list[str]) -> str | None:
+def included_line(row: dict) -> str | None:
     """For a company figure that leaves some 管理处 out: which it adds up."""
-    left_out = [s for s in sites if s not in row["included"]]
-    if not row.get("included") and not left_out:
-        return None
-    if not left_out:
+    if not row.get("left_out"):
         return None
     inside = "、".join(row["included"]) or "无"
-    return f"{row['title']}的全公司合计只含已报送的 {inside}（未报送：{'、'.join(left_out)}）"
+    return f"{row['title']}的全公司合计只含已报送的 {inside}（未报送：{'、'.join(row['left_out'])}）"
 
 
 def kpi_line(row: dict) -> str:
@@ -58,9 +55,7 @@ def report_text(report: dict, form_titles: dict[str, str] | None = None) -> str:
             lines.append(f"【{site}】考核指标")
             lines += [kpi_line(r) for r in report["kpis"] if r["site"] == site]
             if site == COMPANY:
-                applicable = {r["id"]: [x["site"] for x in report["kpis"] if x["id"] == r["id"] and x["site"] != COMPANY]
-                              for r in report["kpis"] if r["site"] == COMPANY}
-                notes = [included_line(r, applicable[r["id"]]) for r in report["kpis"] if r["site"] == COMPANY]
+                notes = [included_line(r) for r in report["kpis"] if r["site"] == COMPANY]
                 lines += [f"  注：{n}" for n in notes if n]
             lines.append("")
     if report["carryover"]:

@@ -234,13 +234,10 @@ def validate_file(path: Path, form: Form, others: list[Form] = (), progress=None
     result = Result(form=form)
     engine = pick_engine(path, engine)
     try:
-        if not _is_xlsx(path):
-            limits.check_csv(Path(path))
+        limits.check_csv(Path(path))
     except Unusable as exc:
         result.unusable = exc
         return result
-    except OSError:
-        pass                                  # read_table reports a missing or unreadable file
     if engine == "fast":
         from .fastfile import validate_csv
         if validate_csv(Path(path), form, others, result):
@@ -257,14 +254,6 @@ def validate_file(path: Path, form: Form, others: list[Form] = (), progress=None
     result.normalized = table.normalized
     result.errors = validate_table(table, progress, engine)
     return result
-
-
-def _is_xlsx(path: Path) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(4) == b"PK\x03\x04" or Path(path).suffix.lower() in (".xlsx", ".xlsm")
-    except OSError:
-        return False
 
 
 def canonical_csv(table: Table) -> bytes:

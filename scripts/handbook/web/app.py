@@ -135,12 +135,13 @@ class Intake:
         user = self.user(request)
         sites = self.sites_for(user)
         site = site if site in sites else (sites[0] if sites else "")
-        fileable = self.registry().months()
+        registry = self.registry()
+        fileable = registry.months()
         month = month if month in fileable else (previous_month() if previous_month() in fileable
                                                  else (fileable[-1] if fileable else previous_month()))
         submitted = self.store.submitted(site, month) if site else {}
         versions = self.store.versions(site, month) if site else {}
-        owed = self.registry().by_name[site].forms if site in self.registry().by_name else ()
+        owed = registry.by_name[site].forms if site in registry.by_name else ()
         table = [{"form": form, "upload": submitted.get(form.id), "versions": versions.get(form.id, 0)}
                  for form in self.handbook.record_forms() if form.id in owed]
         status = self.builder.status()["message"] if self.builder else ""
