@@ -30,13 +30,24 @@ BIN = ROOT / ".venv" / "bin"
 
 from handbook.forms.schema import field_pattern, table_schema  # noqa: E402
 from handbook.loader import load_handbook  # noqa: E402
-from handbook.records.validate import DONE_FIELDS, TIME_ORDER, cn_id_check_digit  # noqa: E402
+from handbook.records.rules.cells import cn_id_check_digit  # noqa: E402
 
-LATER = {a for a, _ in TIME_ORDER}
+
+def done_fields(form) -> set[str]:
+    """The time columns a status closes with (the form YAML's closes_with)."""
+    return {f.closes_with.field for f in form.fields if f.closes_with is not None}
+
 WORDS = ["楼道灯不亮", "电梯异响", "垃圾未清", "噪音扰民", "漏水", "停车纠纷", "绿化修剪", "门禁故障"]
 # One bad cell per bad row, chosen so that it breaks exactly one check (no knock-on errors).
 BAD_TYPE = {"integer": "三", "number": "十二元", "date": "2026-02-30", "datetime": "明天上午", "time": "25:00",
             "boolean": "也许"}
+
+
+def after(form, f, row: dict, start: dt.datetime) -> dt.datetime:
+    """The latest of the times f may not precede (its after: columns already filled in this row)."""
+    times = [dt.datetime.strptime(row[t], "%Y-%m-%d %H:%M") for t in f.after if row.get(t)
+             and form.field(t).type == "datetime"]
+    return max([start, *times])
 
 
 def good_row(form, i: int, rnd: random.Random) -> dict:
@@ -47,13 +58,13 @@ def good_row(form, i: int, rnd: random.Random) -> dict:
     for f in form.fields:
         if f.id in form.primary_key and f.type == "string":
             row[f.id] = f"{202601 + (i // 100000) % 12:06d}-{i % 1000:03d}-{i // 1000}"   # unique, matches ^\d{6}-\d{3}(-\d+)?$
-        elif f.id == "status":
+        elif f.closes_with is not None:
             row[f.id] = "已完成" if done else "处理中"
-        elif f.id in DONE_FIELDS:
-            row[f.id] = (start + dt.timedelta(hours=rnd.randint(1, 72))).strftime("%Y-%m-%d %H:%M") if done else ""
+        elif f.id in done_fields(form):
+            row[f.id] = (after(form, f, row, start) + dt.timedelta(hours=rnd.randint(1, 72))).strftime("%Y-%m-%d %H:%M") if done else ""
         elif f.enum:
             row[f.id] = rnd.choice(f.enum)
-        elif f.format == "mobile" or (f.pattern and "1[3-9]" in f.pattern):
+        elif f.phone:
             row[f.id] = f"1{rnd.randint(3, 9)}{rnd.randint(0, 999999999):09d}"
         elif f.format == "cn-id":
             base = f"110101{rnd.randint(1960, 2000)}{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}{rnd.randint(100, 999)}"
@@ -63,7 +74,7 @@ def good_row(form, i: int, rnd: random.Random) -> dict:
         elif f.pattern:
             row[f.id] = ""
         elif f.type == "datetime":
-            when = start if f.id not in LATER else start + dt.timedelta(hours=rnd.randint(1, 96))
+            when = start if not f.after else after(form, f, row, start) + dt.timedelta(hours=rnd.randint(1, 96))
             row[f.id] = when.strftime("%Y-%m-%d %H:%M") if f.required or rnd.random() < 0.5 else ""
         elif f.type == "date":
             row[f.id] = start.strftime("%Y-%m-%d")
@@ -86,7 +97,7 @@ def breakable(form) -> list:
     """Fields where one wrong cell gives exactly one error (status and completion times would give two)."""
     out = []
     for f in form.fields:
-        if f.id == "status" or f.id in DONE_FIELDS or (f.type == "string" and not (f.required or f.enum or f.pattern or f.format)):
+        if f.closes_with is not None or f.id in done_fields(form) or (f.type == "string" and not (f.required or f.enum or f.pattern or f.format)):
             continue
         out.append(f)
     return out

@@ -17,7 +17,8 @@ from conftest import ROOT
 from handbook.cli import main
 from handbook.forms.model import Form
 from handbook.records.progress import Progress
-from handbook.records.validate import cn_id_check_digit, validate_file
+from handbook.records.rules.cells import cn_id_check_digit
+from handbook.records.validate import validate_file
 
 # A test form with every kind of column (independent of the real forms, which may change).
 FORM = Form.model_validate({
@@ -35,8 +36,9 @@ FORM = Form.model_validate({
         {"id": "room", "label": "房号", "format": "room", "personal": True},
         {"id": "phone", "label": "手机", "format": "mobile", "personal": True},
         {"id": "id_no", "label": "身份证号", "format": "cn-id", "personal": True},
-        {"id": "completed_at", "label": "完成时间", "type": "datetime"},
-        {"id": "status", "label": "状态", "required": True, "enum": ["处理中", "已完成", "已取消"]},
+        {"id": "completed_at", "label": "完成时间", "type": "datetime", "after": "received_at"},
+        {"id": "status", "label": "状态", "required": True, "enum": ["处理中", "已完成", "已取消"],
+         "closes_with": {"field": "completed_at"}},
     ],
 })
 OTHER = Form.model_validate({

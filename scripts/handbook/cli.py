@@ -28,6 +28,25 @@ def load_or_report(args):
         return None
 
 
+def records_problems(handbook) -> tuple[list[str], list[str]]:
+    """What `report` reads besides the handbook: data/kpis.yml, data/workdays.yml and the KPI builders."""
+    from .records import items, workdays
+    from .records.kpis import KpiDefinitionError, load_definitions
+
+    errors: list[str] = []
+    try:
+        load_definitions(handbook)
+    except KpiDefinitionError as exc:
+        errors += [f"{exc.path.name}：{d}" for d in exc.details]
+    path = Path(handbook.root) / workdays.WORKDAYS_FILE
+    warnings: list[str] = []
+    if path.exists():
+        bad, warnings = workdays.problems(path)
+        errors += bad
+    errors += items.dry_run(handbook)
+    return errors, warnings
+
+
 def cmd_check(args) -> int:
     handbook = load_or_report(args)
     if handbook is None:
@@ -38,6 +57,14 @@ def cmd_check(args) -> int:
         registry = load_registry(_root(args), None, handbook.record_forms())
     except RegistryError as exc:
         print(exc, file=sys.stderr)
+        return 1
+    errors, warnings = records_problems(handbook)
+    for line in warnings:
+        print("提醒：" + line)
+    if errors:
+        print("记录和统计的配置有误：", file=sys.stderr)
+        for line in errors:
+            print("  " + line, file=sys.stderr)
         return 1
     n_clauses = sum(1 for p in handbook.procedures for _ in p.clauses())
     drafts = sum(p.is_draft for p in handbook.procedures)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .. import messages as m
 from ..model import FORM_ID_PATTERN
+from .declared import declaration_problems
 from .model import Form
 
 
@@ -89,6 +90,8 @@ def check_forms(handbook) -> list[m.Problem]:
             if form.field(key) is None:
                 problems.append(m.Problem(m.FormFieldProblem, path, find("primary_key"),
                                           {"form": form.id, "detail": f"主键 primary_key 中的“{key}”不是本表的字段 id。"}))
+        for needle, detail in declaration_problems(form):
+            problems.append(m.Problem(m.FormFieldProblem, path, find(needle), {"form": form.id, "detail": detail}))
         if form.kind == "checklist" and len(problems) == before:
             form._items = checklist_items(handbook, form)
     for proc in handbook.procedures:

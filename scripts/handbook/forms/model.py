@@ -5,12 +5,24 @@ from __future__ import annotations
 import re
 from typing import Literal, Optional
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ..model import FORM_ID_PATTERN, Strict
 
 CLAUSE_REF = r"^\d+\.\d+(#[0-9A-Za-z.\-]+)?$"
 FieldType = Literal["string", "integer", "number", "date", "datetime", "time", "boolean"]
+
+
+class ClosesWith(Strict):
+    """On a status column: the time column that closes the record (3.19#4.1.4, 4.6.2 B)."""
+
+    field: str
+    closed: list[str] = Field(default_factory=lambda: ["已完成", "已取消"])    # states in which it is closed
+    needs_time: Optional[list[str]] = None      # closed states that need the time; default: all of them
+
+    @property
+    def timed(self) -> list[str]:
+        return self.closed if self.needs_time is None else self.needs_time
 
 
 class FormField(Strict):
@@ -27,6 +39,18 @@ class FormField(Strict):
     personal: bool = False
     help: Optional[str] = None
     width: int = Field(2, ge=1, le=6)
+    after: list[str] = []                   # field ids this time may not be earlier than (3.19#4.6.2 B)
+    closes_with: Optional[ClosesWith] = None
+
+    @property
+    def phone(self) -> bool:
+        """A telephone column: its numbers are tidied (spaces, +86) before they are checked."""
+        return self.format == "mobile" or bool(self.pattern and "1[3-9]" in self.pattern)
+
+    @field_validator("after", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -40,11 +64,6 @@ class FormField(Strict):
         if (self.min is not None or self.max is not None) and self.type not in ("integer", "number"):
             raise ValueError("range-needs-number")
         return self
-
-    @property
-    def header(self) -> str:
-        """Column header clerks see: the label, with its unit."""
-        return self.label
 
 
 class Paper(Strict):

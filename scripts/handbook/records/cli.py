@@ -34,10 +34,10 @@ def _record_form(handbook, form_id: str):
     choices = "、".join(f"{f.id}（{f.title}）" for f in records)
     form = handbook.form_by_id.get(form_id)
     if form is None:
-        print(m.RecordUnknownForm.template.format(form=form_id, choices=choices), file=sys.stderr)
+        print(m.RecordUnknownForm.render(form=form_id, choices=choices), file=sys.stderr)
         return None
     if not form.is_record:
-        print(m.RecordNotRecordForm.template.format(form=form_id, title=form.title, choices=choices), file=sys.stderr)
+        print(m.RecordNotRecordForm.render(form=form_id, title=form.title, choices=choices), file=sys.stderr)
         return None
     return form
 
@@ -68,13 +68,13 @@ def _store_failed(exc, root) -> int:
     from .store import Closed, StoreError
 
     if isinstance(exc, Closed):
-        print(m.MonthClosed.template.format(month=exc.month, at=exc.closed["at"][:16].replace("T", " "),
+        print(m.MonthClosed.render(month=exc.month, at=exc.closed["at"][:16].replace("T", " "),
                                             user=exc.closed["user"]), file=sys.stderr)
         return 1
     if isinstance(exc, StoreError):
-        print(m.StoreCorrupt.template.format(path=exc.path, detail=exc.detail), file=sys.stderr)
+        print(m.StoreCorrupt.render(path=exc.path, detail=exc.detail), file=sys.stderr)
     else:
-        print(m.StoreUnwritable.template.format(path=root, detail=getattr(exc, "strerror", None) or exc), file=sys.stderr)
+        print(m.StoreUnwritable.render(path=root, detail=getattr(exc, "strerror", None) or exc), file=sys.stderr)
     return 2
 
 
@@ -86,13 +86,13 @@ def _print_result(result, as_json: bool) -> None:
         print(result.unusable.message, file=sys.stderr)
         return
     if result.valid:
-        print(m.RecordValid.template.format(title=result.form.title, rows=result.rows))
+        print(m.RecordValid.render(title=result.form.title, rows=result.rows))
     else:
-        print(m.RecordInvalid.template.format(title=result.form.title, count=len(result.errors)))
+        print(m.RecordInvalid.render(title=result.form.title, count=len(result.errors)))
         for issue in result.errors[:SHOWN_ERRORS]:
             print(f"  {issue.message}")
         if len(result.errors) > SHOWN_ERRORS:
-            print("  " + m.RecordMoreErrors.template.format(count=len(result.errors) - SHOWN_ERRORS))
+            print("  " + m.RecordMoreErrors.render(count=len(result.errors) - SHOWN_ERRORS))
     if result.normalized:
         print(m.RecordNormalized.template)
         for entry in result.normalized:
@@ -159,11 +159,11 @@ def ingest_one(handbook, store, form, site: str, month: str, path: Path, quiet: 
         return 0
     params = {"site": site, "month": month, "title": form.title, "rows": result.rows, "sha": upload["file_sha256"][:12]}
     if outcome == "unchanged":
-        print(m.IngestUnchanged.template.format(**params))
+        print(m.IngestUnchanged.render(**params))
     elif outcome == "superseded":
-        print(m.IngestSuperseded.template.format(**params, previous=previous["at"][:16].replace("T", " ")))
+        print(m.IngestSuperseded.render(**params, previous=previous["at"][:16].replace("T", " ")))
     else:
-        print(m.IngestStored.template.format(**params))
+        print(m.IngestStored.render(**params))
     if result.normalized:
         print(m.RecordNormalized.template)
         for entry in result.normalized:
@@ -178,7 +178,7 @@ def _batch(path: Path) -> list[dict] | None:
         assert isinstance(items, list) and all({"form", "site", "month", "path"} <= set(i) for i in items)
         return items
     except (OSError, ValueError, AssertionError, TypeError):
-        print(m.BadBatch.template.format(path=path), file=sys.stderr)
+        print(m.BadBatch.render(path=path), file=sys.stderr)
         return None
 
 
@@ -195,7 +195,7 @@ class BatchProgress:
         now = self.clock()
         if now - self.last >= 1 or done == self.total:
             self.last = now
-            print(m.BatchProgress.template.format(done=done, total=self.total, percent=done * 100 // max(self.total, 1),
+            print(m.BatchProgress.render(done=done, total=self.total, percent=done * 100 // max(self.total, 1),
                                                   seconds=int(now - self.started)), file=self.stream, flush=True)
 
 
@@ -232,7 +232,7 @@ def cmd_ingest(args) -> int:
     if uploader is None and not args.json:
         from .store import current_user
 
-        print(m.IngestUploaderDefault.template.format(user=current_user()), file=sys.stderr)
+        print(m.IngestUploaderDefault.render(user=current_user()), file=sys.stderr)
     if not args.batch:
         form, site, month, path = planned[0]
         try:
@@ -256,7 +256,7 @@ def cmd_ingest(args) -> int:
         worst = max(worst, code)
         stored += code == 0
         progress.step(n)
-    print(m.BatchDone.template.format(stored=stored, total=len(jobs), path=store.root))
+    print(m.BatchDone.render(stored=stored, total=len(jobs), path=store.root))
     return worst
 
 
@@ -282,9 +282,9 @@ def cmd_withdraw(args) -> int:
     except (StoreError, OSError, Closed) as exc:
         return _store_failed(exc, store.root)
     if gone is None:
-        print(m.WithdrawNothing.template.format(site=site.name, month=month, title=form.title), file=sys.stderr)
+        print(m.WithdrawNothing.render(site=site.name, month=month, title=form.title), file=sys.stderr)
         return 1
-    print(m.WithdrawDone.template.format(site=site.name, month=month, title=form.title, rows=gone["rows"],
+    print(m.WithdrawDone.render(site=site.name, month=month, title=form.title, rows=gone["rows"],
                                          at=gone["at"][:16].replace("T", " ")))
     return 0
 
@@ -303,10 +303,10 @@ def cmd_close(args) -> int:
     except (StoreError, OSError) as exc:
         return _store_failed(exc, store.root)
     if not changed:
-        print(m.MonthAlreadyInState.template.format(month=month, state="未关账" if args.reopen else "已关账"),
+        print(m.MonthAlreadyInState.render(month=month, state="未关账" if args.reopen else "已关账"),
               file=sys.stderr)
         return 1
-    print((m.MonthReopened if args.reopen else m.MonthClosedDone).template.format(month=month))
+    print((m.MonthReopened if args.reopen else m.MonthClosedDone).render(month=month))
     return 0
 
 
@@ -334,6 +334,7 @@ def cmd_report(args) -> int:
     from .report import Statistics
     from .store import StoreError
     from .text import report_text
+    from .workdays import WorkdaysInvalid
 
     handbook = _handbook(args)
     if handbook is None:
@@ -351,10 +352,10 @@ def cmd_report(args) -> int:
     try:
         stats = Statistics(handbook, data_dir)
         if args.month not in stats.months():
-            print(m.ReportNoData.template.format(path=data_dir, month=args.month), file=sys.stderr)
+            print(m.ReportNoData.render(path=data_dir, month=args.month), file=sys.stderr)
             return 1
         report = stats.report(args.month, forms)
-    except KpiDefinitionError as exc:
+    except (KpiDefinitionError, WorkdaysInvalid) as exc:
         print(exc.report(), file=sys.stderr)
         return 2
     except (StoreError, OSError) as exc:
@@ -397,12 +398,12 @@ def cmd_sample(args) -> int:
         if args.data_dir:
             register_sample(_data_dir(args), files, handbook)
     except OSError as exc:
-        print(m.StoreUnwritable.template.format(path=out, detail=exc.strerror or exc), file=sys.stderr)
+        print(m.StoreUnwritable.render(path=out, detail=exc.strerror or exc), file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(files, ensure_ascii=False, indent=2))
     else:
-        print(m.SampleWritten.template.format(files=len(files), forms=len({f["form"] for f in files}),
+        print(m.SampleWritten.render(files=len(files), forms=len({f["form"] for f in files}),
                                               sites=args.sites, months=args.months, out=out))
     return 0
 
@@ -413,8 +414,9 @@ def register(sub, parser_class) -> None:
     p.add_argument("file", help="要校验的文件（.csv 或 .xlsx）")
     p.add_argument("--form", required=True, help="表单 id，如 complaint-log")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
-    p.add_argument("--engine", choices=["auto", "frictionless", "fast"], default="auto",
-                   help="校验引擎：auto（默认，大文件用 fast）、frictionless（参照实现）、fast（DuckDB，结果相同）")
+    p.add_argument("--engine", choices=["auto", "rows", "fast", "frictionless"], default="auto",
+                   help="校验引擎：auto（默认，大文件用 fast）、rows（逐行校验）、fast（DuckDB，结果相同）；"
+                        "frictionless 是 rows 的旧名")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("ingest", help="校验并入库一个管理处一个月的记录表")

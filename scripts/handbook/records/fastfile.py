@@ -26,7 +26,7 @@ from .issues import Issue
 from .normalize import (DASHES, FULL_WIDTH, ZERO_REPORT, Changes, Table, body_notes, check_form_matches,
                         find_header, header_layout, normalize_cell)
 from .reading import RawTable, Unusable, sniff_delimiter
-from .validate import ERROR_LIMIT
+from .validate import ERROR_LIMIT, report
 from .. import messages as m
 
 CHUNK = 1 << 22
@@ -117,7 +117,7 @@ def suspect_sql(f: FormField, c: str) -> str:
             parts.append(f"ends_with({c}, {fast.q(f.unit)})")
     elif f.type == "boolean":
         parts.append(f"{c} = '是的'")
-    if f.format == "mobile" or (f.pattern and "1[3-9]" in f.pattern):
+    if f.phone:
         parts.append(f"regexp_matches({c}, '[{WS}\\-]|^\\+?86')")
     if f.format == "cn-id":
         parts.append(f"ends_with({c}, 'x')")
@@ -149,7 +149,7 @@ def canonical(f: FormField, c: str) -> str | None:
         return f"{c} IN ('是', '否')"
     if f.type != "string":
         return f"regexp_full_match({c}, {fast.q(CANON[f.type])})"
-    if f.format == "mobile" or (f.pattern and "1[3-9]" in f.pattern):
+    if f.phone:
         return f"regexp_full_match({c}, {fast.q(CANON['mobile'])})"
     if f.format in CANON:
         return f"regexp_full_match({c}, {fast.q(CANON[f.format])})"
@@ -160,7 +160,7 @@ def canonical(f: FormField, c: str) -> str | None:
     return None
 
 
-BLANK, ZERO, SUSPECT, EXTRA, EXOTIC = 1, 2, 4, 8, 16
+BLANK, ZERO, SUSPECT, EXTRA = 1, 2, 4, 8
 
 
 class Source:
@@ -218,8 +218,8 @@ def validate_csv(path: Path, form: Form, others, result) -> bool:
 def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str) -> bool:
     """One streaming pass over the file into a narrow table p, then small queries on p.
 
-    p keeps per file row: h (hash of the typed key), f (BLANK|ZERO|SUSPECT|EXTRA|EXOTIC bits), errs (codes,
-    see fast.Plan.columns) and the raw cells only for rows that are flagged or have errors — so a clean
+    p keeps per file row: h (hash of the typed key), f (BLANK|ZERO|SUSPECT|EXTRA bits), bad (some rule
+    fails, see fast.Plan.columns) and the raw cells only for rows that are flagged or bad — so a clean
     file costs a few bytes per row, never the whole table.
     """
     cols, width = source.cols, source.width
@@ -258,10 +258,10 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
              f"(CASE WHEN {suspect} THEN {SUSPECT} ELSE 0 END) END + (CASE WHEN {zero} THEN {ZERO} ELSE 0 END) "
              f"+ (CASE WHEN {extra_cond} THEN {EXTRA} ELSE 0 END)")
     con.execute(f"""CREATE TABLE p AS
-        SELECT h, (f + CASE WHEN exotic THEN {EXOTIC} ELSE 0 END)::UTINYINT AS f, errs,
-               CASE WHEN f <> 0 OR errs IS NOT NULL THEN [{', '.join(cols)}] END AS cells
+        SELECT h, f::UTINYINT AS f, bad,
+               CASE WHEN f <> 0 OR bad THEN [{', '.join(cols)}] END AS cells
         FROM (SELECT {', '.join(cols)}, {flags} AS f, {clear_columns} FROM
-              (SELECT *, {plan.values("clear")} FROM
+              (SELECT *, {plan.values()} FROM
                (SELECT *, {plan.all_clear(settled)} AS clear FROM (SELECT *, {mapped} FROM {source.sql}))))""")
     count = con.execute("SELECT count(*) FROM p").fetchone()[0]
     lines = lines.result()
@@ -271,8 +271,6 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
     last = -1 if last is None else last
     kept = f"rowid <= {last} AND f & {BLANK | ZERO} = 0"
     as_read = f"{kept} AND f & {SUSPECT} = 0"          # kept rows whose cells need no normalising
-    if con.execute(f"SELECT count(*) FROM p WHERE {kept} AND f & {SUSPECT | EXOTIC} = {EXOTIC}").fetchone()[0]:
-        raise fast.Unsupported("cell")
 
     # flagged rows in file order: skipped rows, normalisations through normalize_cell, extra cells
     skipped: list[int] = []
@@ -300,7 +298,7 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
                     value = raw_cells[k]
                     if value.strip():
                         issues.append(Issue("extra-cell", number, None, value.strip(),
-                                            m.RecordExtraCell.template.format(row=number, value=value.strip())))
+                                            m.RecordExtraCell.render(row=number, value=value.strip())))
     normalized += body_notes(blank_rows[:10], len(blank_rows), zero_rows) + changes.entries()
     if fixes:
         spec = "{'n': 'BIGINT', " + ", ".join(f"'{c}': 'VARCHAR'" for c in names) + "}"
@@ -309,8 +307,6 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
                     f"quote = '\"', escape = '\"', parallel = false)")
         con.execute(f"CREATE TABLE fixc AS SELECT n, [{', '.join(names)}] AS cells, {columns} "
                     f"FROM (SELECT *, {plan.values()} FROM fix)")
-        if con.execute("SELECT count(*) FROM fixc WHERE exotic").fetchone()[0]:
-            raise fast.Unsupported("cell")
     else:                # the usual clean file: no normalised rows, and no need to compile their checks
         con.execute(f"CREATE TABLE fix (n BIGINT, {', '.join(f'{c} VARCHAR' for c in names)})")
 
@@ -320,14 +316,13 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
     def from_raw(raw_cells: list[str]) -> list[str]:
         return [raw_cells[col] if col is not None else "" for _, col in fields]
 
-    found = {}
-    for n, errs, raw_cells in con.execute(f"SELECT rowid, errs, cells FROM p WHERE {as_read} "
-                                          f"AND errs IS NOT NULL ORDER BY rowid LIMIT {ERROR_LIMIT}").fetchall():
-        found[index(n)] = (n + 2, errs, from_raw(raw_cells))
+    found = {}                           # index → (spreadsheet row, normalised cells) of rows to judge
+    for n, raw_cells in con.execute(f"SELECT rowid, cells FROM p WHERE {as_read} "
+                                    f"AND bad ORDER BY rowid LIMIT {ERROR_LIMIT}").fetchall():
+        found[index(n)] = (n + 2, from_raw(raw_cells))
     if fixes:
-        for n, errs, cells in con.execute(f"SELECT n, errs, cells FROM fixc WHERE errs IS NOT NULL ORDER BY n "
-                                          f"LIMIT {ERROR_LIMIT}").fetchall():
-            found[index(n)] = (n + 2, errs, cells)
+        for n, cells in con.execute(f"SELECT n, cells FROM fixc WHERE bad ORDER BY n LIMIT {ERROR_LIMIT}").fetchall():
+            found[index(n)] = (n + 2, cells)
     hashes = (f"SELECT h FROM p WHERE {as_read} AND h IS NOT NULL"
               + (" UNION ALL SELECT h FROM fixc WHERE h IS NOT NULL" if fixes else ""))
     repeated = [h for (h,) in con.execute(f"SELECT h FROM ({hashes}) GROUP BY h HAVING count(*) > 1").fetchall()]
@@ -339,17 +334,25 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
         con.execute("CREATE TABLE ids AS SELECT unnest(?::BIGINT[]) AS n", [ids])
         # a second pass, only when some key hash repeats: the cells and typed keys of those rows
         candidates = con.execute(
-            f"SELECT n, errs, cells, {keys} FROM (SELECT n, [{', '.join(names)}] AS cells, {columns} FROM "
+            f"SELECT n, cells, {keys} FROM (SELECT n, [{', '.join(names)}] AS cells, {columns} FROM "
             f"(SELECT *, {plan.values()} FROM (SELECT n, {mapped} FROM {source.numbered()} "
             f"WHERE n IN (SELECT n FROM ids))))"
-            + (f" UNION ALL SELECT n, errs, cells, {keys} FROM fixc WHERE h IN ({within})" if fixes else "")).fetchall()
-        dups = fast.duplicates([(index(r[0]), tuple(r[3:])) for r in candidates])
-        for n, errs, cells, *_ in candidates:
+            + (f" UNION ALL SELECT n, cells, {keys} FROM fixc WHERE h IN ({within})" if fixes else "")).fetchall()
+        dups = fast.duplicates([(index(r[0]), tuple(r[2:])) for r in candidates])
+        for n, cells, *_ in candidates:
             xr_of[index(n)] = n + 2
             if index(n) in dups:
-                found[index(n)] = (n + 2, errs, cells)
+                found[index(n)] = (n + 2, cells)
     total = last + 1 - len(skipped)
-    result.errors = fast.translate(plan, found, dups, xr_of, total, issues)
+    findings = []
+    for i in sorted(found):
+        xr, cells = found[i]
+        findings += plan.findings(cells, xr)
+        if i in dups:
+            findings.append(plan.rows.duplicate(cells, xr, xr_of[dups[i]]))
+        if len(findings) >= ERROR_LIMIT:
+            break
+    result.errors = report(findings[:ERROR_LIMIT], len(findings), [f.label for f in form.fields], issues)
     result.rows = total
     result.normalized = normalized
     result.table = DuckTable(form=form, labels=[f.label for f in form.fields],

@@ -267,3 +267,50 @@ def done_by(item: Item, cutoff: dt.datetime) -> dt.datetime | None:
 def on_time(item: Item, cutoff: dt.datetime) -> bool:
     done = done_by(item, cutoff)
     return done is not None and done <= item.due
+
+
+# ---------------------------------------------------------------- `handbook check`: do the builders find their columns?
+class MissingColumn(KeyError):
+    def __init__(self, form: str, field: str):
+        super().__init__(field)
+        self.form, self.field = form, field
+
+
+class _Row(dict):
+    """A synthetic row that refuses a column its form does not have, also through .get()."""
+
+    def __init__(self, form: str, values: dict):
+        super().__init__(values)
+        self.form = form
+
+    def __getitem__(self, key):
+        if key not in self:
+            raise MissingColumn(self.form, key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        return self[key]
+
+
+def _sample_value(f):
+    start = dt.datetime(2026, 1, 5, 9, 0)
+    return {"datetime": start, "date": start.date(), "time": start.time(), "integer": 1, "number": 1,
+            "boolean": False}.get(f.type, (f.enum or ["1-1-101"])[0])
+
+
+def dry_run(handbook) -> list[str]:
+    """Run every builder on one synthetic row per record form: a builder that reads a column its form does
+    not have (renamed in the YAML, say) is named here instead of failing — or silently reading None — in `report`."""
+    forms = handbook.form_by_id
+    rows = {fid: [_Row(fid, {f.id: _sample_value(f) for f in form.fields})] for fid, form in forms.items() if form.is_record}
+    problems = []
+    for name, builder in BUILDERS.items():
+        try:
+            builder(lambda form_id: rows.get(form_id, []))
+        except MissingColumn as exc:
+            title = forms[exc.form].title if exc.form in forms else exc.form
+            problems.append(f"统计程序“{name}”要读取表单 {exc.form}（{title}）的栏目“{exc.field}”，"
+                            f"但表单里没有这个栏目（是否改了栏目 id？）")
+        except (TypeError, AttributeError, ValueError) as exc:
+            problems.append(f"统计程序“{name}”无法用表单 {'、'.join(SOURCES.get(name, ()))} 的栏目类型计算（{exc}）")
+    return problems

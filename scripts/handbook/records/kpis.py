@@ -89,7 +89,7 @@ class KpiDefinitionError(Exception):
         self.path, self.details = path, details
 
     def report(self) -> str:
-        return "\n".join(m.KpiDefinitionProblem.template.format(path=self.path, detail=d) for d in self.details)
+        return "\n".join(m.KpiDefinitionProblem.render(path=self.path, detail=d) for d in self.details)
 
 
 def load_definitions(handbook, path: Path | None = None) -> Definitions:

@@ -33,7 +33,7 @@ def migrate_if_needed(store, con) -> None:
             con.commit()
             if manifest.exists():
                 _rename_leftovers(store)
-                print(m.MigrationDone.template.format(uploads=uploads, audit=audit, backup=MANIFEST + DONE),
+                print(m.MigrationDone.render(uploads=uploads, audit=audit, backup=MANIFEST + DONE),
                       file=sys.stderr)
         else:
             con.rollback()

@@ -39,4 +39,4 @@ def mismatch(form, rows, month: str) -> Issue | None:
         return None
     found = "、".join(f"{k[:4]}年{int(k[5:])}月（{n} 处）" for k, n in sorted(seen.items(), key=lambda kv: -kv[1])[:4])
     return Issue("month-mismatch", None, None, month,
-                 m.MonthMismatch.template.format(month=f"{month[:4]}年{int(month[5:])}月", found=found))
+                 m.MonthMismatch.render(month=f"{month[:4]}年{int(month[5:])}月", found=found))

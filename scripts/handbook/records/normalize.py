@@ -72,7 +72,7 @@ class Changes:
             out.append({
                 "kind": g["error"].code, "field": g["field"], "count": g["count"], "rows": g["rows"],
                 "before": g["before"], "after": g["after"],
-                "message": g["error"].template.format(field=g["field"], count=g["count"], rows=rows,
+                "message": g["error"].render(field=g["field"], count=g["count"], rows=rows,
                                                       before=g["before"], after=g["after"]),
             })
         return out
@@ -80,7 +80,7 @@ class Changes:
 
 def note(error: type[m.HandbookError], **params) -> dict:
     return {"kind": error.code, "field": params.get("field"), "count": params.get("count", 1),
-            "rows": params.get("row_list", []), "message": error.template.format(**params)}
+            "rows": params.get("row_list", []), "message": error.render(**params)}
 
 
 # ---------------------------------------------------------------- header
@@ -140,7 +140,7 @@ def check_form_matches(raw: RawTable, header: list, form: Form, others: list[For
     suggestion = ""
     if better:
         best = max(better, key=lambda o: len(_labels_found(header, o)))
-        suggestion = m.RecordLooksLike.template.format(title=best.title, form=best.id)
+        suggestion = m.RecordLooksLike.render(title=best.title, form=best.id)
     raise Unusable(m.RecordWrongForm, title=form.title, number=form.number, total=len(form.fields),
                    found=len(found), suggestion=suggestion)
 
@@ -251,7 +251,7 @@ def normalize_cell(text: str, f: FormField, row: int, changes: Changes) -> str:
         if out != text:
             changes.add(m.NormBoolean, f.label, row, text, out)
         return out
-    if f.format == "mobile" or (f.pattern and "1[3-9]" in f.pattern):
+    if f.phone:
         out = re.sub(r"^\+?86(?=1[3-9])", "", re.sub(r"[\s-](?=\d)", "", text))
         if re.fullmatch(r"1[3-9]\d{9}", out) and out != text:
             changes.add(m.NormPhone, f.label, row, text, out)
@@ -301,17 +301,17 @@ def header_layout(form: Form, header: list, h: int, width: int, column_blank, no
             extra_cells.add(col)
         else:
             issues.append(Issue("extra-label", None if h == 0 else h + 1, None, str(value).strip(),
-                                m.RecordExtraLabel.template.format(col=col + 1, value=str(value).strip(),
+                                m.RecordExtraLabel.render(col=col + 1, value=str(value).strip(),
                                                                    choices="、".join(labels))))
     for label, cols in duplicates.items():
         cols_text = "、".join(str(c + 1) for c in [position[label], *cols])
         issues.append(Issue("duplicate-label", h + 1, label, None,
-                            m.RecordDuplicateLabel.template.format(field=label, cols=cols_text)))
+                            m.RecordDuplicateLabel.render(field=label, cols=cols_text)))
     for f in form.fields:
         if f.label in position:
             continue
         if f.required:
-            issues.append(Issue("missing-label", h + 1, f.label, None, m.RecordMissingLabel.template.format(field=f.label)))
+            issues.append(Issue("missing-label", h + 1, f.label, None, m.RecordMissingLabel.render(field=f.label)))
         else:
             normalized.append(note(m.NormMissingOptional, field=f.label))
     order = [position.get(f.label) for f in form.fields]
@@ -373,7 +373,7 @@ def to_table(raw: RawTable, form: Form, others: list[Form] = ()) -> Table:
         for col in sorted(extra_cells):
             if col < len(raw_row) and raw_row[col] is not None and str(raw_row[col]).strip():
                 issues.append(Issue("extra-cell", number, None, str(raw_row[col]).strip(),
-                                    m.RecordExtraCell.template.format(row=number, value=str(raw_row[col]).strip())))
+                                    m.RecordExtraCell.render(row=number, value=str(raw_row[col]).strip())))
         rows.append(out)
         numbers.append(number)
     normalized += body_notes(blank_rows[:10], len(blank_rows), zero_rows) + changes.entries()

@@ -66,7 +66,7 @@ class Unusable(Exception):
 
     @property
     def message(self) -> str:
-        return self.error.template.format(**self.params)
+        return self.error.render(**self.params)
 
 
 @dataclass

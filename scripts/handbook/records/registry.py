@@ -33,7 +33,7 @@ def well_formed(value: str) -> str:
     """A month written 年-月 (any year): for commands that must reach months outside the filing range."""
     value = (value or "").strip()
     if not MONTH.match(value):
-        raise RegistryError(m.BadMonth.template.format(value=value[:20]))
+        raise RegistryError(m.BadMonth.render(value=value[:20]))
     return value
 
 
@@ -65,8 +65,8 @@ class Registry:
         # compare without the common suffix, or every "…管理处" would look alike
         stems = {n.removesuffix(SUFFIX): n for n in self.names}
         near = difflib.get_close_matches(name.removesuffix(SUFFIX), list(stems), n=1, cutoff=0.6) if name else []
-        hint = m.SiteSuggestion.template.format(name=stems[near[0]]) if near else ""
-        raise RegistryError(m.SiteUnknown.template.format(value=name[:60], hint=hint,
+        hint = m.SiteSuggestion.render(name=stems[near[0]]) if near else ""
+        raise RegistryError(m.SiteUnknown.render(value=name[:60], hint=hint,
                                                           known="、".join(self.names) or "（无）", path=self.path.name))
 
     def owes(self, site: str, form: str) -> bool:
@@ -89,7 +89,7 @@ class Registry:
         value = well_formed(value)
         last = self.last_month(today)
         if not self.first_month <= value <= last:
-            raise RegistryError(m.MonthOutOfRange.template.format(value=value, first=self.first_month, last=last))
+            raise RegistryError(m.MonthOutOfRange.render(value=value, first=self.first_month, last=last))
         return value
 
 
@@ -104,17 +104,17 @@ def load_registry(root: Path, data_dir: Path | None = None, record_forms=()) -> 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError:
-        raise RegistryError(m.RegistryInvalid.template.format(path=path, detail="找不到文件或无法读取"))
+        raise RegistryError(m.RegistryInvalid.render(path=path, detail="找不到文件或无法读取"))
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f"第 {line + 1} 行" if line is not None else "文件"
-        raise RegistryError(m.RegistryInvalid.template.format(path=path, detail=f"{where} YAML 语法错误"))
+        raise RegistryError(m.RegistryInvalid.render(path=path, detail=f"{where} YAML 语法错误"))
     return parse_registry(data, path, record_forms)
 
 
 def parse_registry(data, path: Path, record_forms=()) -> Registry:
     def bad(detail: str):
-        raise RegistryError(m.RegistryInvalid.template.format(path=path, detail=detail))
+        raise RegistryError(m.RegistryInvalid.render(path=path, detail=detail))
 
     if not isinstance(data, dict) or not isinstance(data.get("sites"), list) or not data["sites"]:
         bad("应有 sites: 列出至少一个管理处")

@@ -77,7 +77,7 @@ class Fake:
         return self.rng.choice(STAFF)
 
     def cn_id(self) -> str:
-        from .validate import cn_id_check_digit
+        from .rules.cells import cn_id_check_digit
 
         born = dt.date(1950, 1, 1) + dt.timedelta(days=self.rng.randrange(365 * 50))
         first = f"110101{born:%Y%m%d}9{self.rng.randrange(100):02d}"

@@ -131,15 +131,23 @@ class World:
             cancelled = rng.random() < 0.02
             done = _minutes(start + H * rng.randint(1, 5)) if cancelled else _outcome(rng, start, due, 0.04, 0.01)
             public = rng.random() < 0.25
+            dispatched = start + M * rng.randint(3, 15)
+            # on site after the dispatch (3.11#4.3.1: urgent within 15 minutes), never after the completion
+            arrived = None
+            if not cancelled and done is not None:
+                arrived = dispatched + M * (rng.randint(5, 15) if urgent else rng.randint(20, 240))
+                if visit is not None:
+                    arrived = max(arrived, visit)
+                arrived = min(arrived, done) if done >= dispatched else None
             row = {"no": None, "received_at": start, "room": None if public else self.room(),
                    "common_area": f"{rng.randint(1, 9)}栋{rng.randint(1, 2)}单元楼道" if public else None,
                    "contact": None if public else fake.name(), "phone": None if public else fake.phone(),
                    "content": _pick(rng, {"卫生间下水道堵塞": 3, "厨房水龙头漏水": 3, "入户门锁损坏": 2, "楼道灯不亮": 3,
                                           "空调冷凝水管渗漏": 1, "墙面渗水": 1, "电路跳闸": 2}),
-                   "urgent": urgent, "visit_at": visit, "agreed_at": agreed, "dispatched_at": start + M * rng.randint(3, 15),
-                   "repairer": "工程部" + fake.staff(), "completed_at": done,
+                   "urgent": urgent, "visit_at": visit, "agreed_at": agreed, "dispatched_at": dispatched,
+                   "repairer": "工程部" + fake.staff(), "arrived_at": arrived, "completed_at": done,
                    "status": "已取消" if cancelled else "已完成", "related_no": None, "receiver": fake.staff()}
-            e = self.add("repair-log", start, row, end=done, known={"completed_at": done})
+            e = self.add("repair-log", start, row, end=done, known={"completed_at": done, **({"arrived_at": arrived} if arrived else {})})
             if not cancelled:
                 self.callback(e, "维修", done, 72)
 
@@ -281,7 +289,7 @@ class World:
                 row |= {"customer": fake.name(), "phone": fake.phone(), "service": _pick(rng, {"更换水龙头": 3, "疏通管道": 3, "安装灯具": 2}),
                         "urgent": urgent, "visit_at": None if urgent else visit, "agreed_at": agreed,
                         "team": _pick(rng, {"工程部": 4, "保洁绿化部": 1})}
-            e = self.add(form, start, row, end=done, known={"completed_at": done, "arrived_at": arrived})
+            e = self.add(form, start, row, end=done, known={"completed_at": done, **({"arrived_at": arrived} if arrived else {})})
             if not cancelled and rng.random() < 0.6:
                 self.callback(e, "家政服务" if form == "housekeeping-log" else "特约服务", done, 72)
 
@@ -486,7 +494,7 @@ def simulate(site, months, rng, fake, handbook) -> list:
 def generic(form, site, months, rng, fake) -> list:
     """Rows for a record form the simulation does not know, driven by its field types."""
     from .sample import Event
-    from .validate import cn_id_check_digit
+    from .rules.cells import cn_id_check_digit
 
     events = []
     for month in months:
@@ -500,7 +508,7 @@ def generic(form, site, months, rng, fake) -> list:
                     row[f.id] = rng.choice(f.enum)
                 elif f.format == "room":
                     row[f.id] = rng.choice(site.rooms)
-                elif f.format == "mobile" or "1[3-9]" in (f.pattern or ""):
+                elif f.phone:
                     row[f.id] = fake.phone()
                 elif f.format == "cn-id":
                     row[f.id] = fake.cn_id()

@@ -66,11 +66,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         from ..records.pages import StatisticsPages
         from ..records.report import Statistics
         from ..records.store import StoreError
+        from ..records.workdays import WorkdaysInvalid
 
         try:
             stats = Statistics(self.handbook, self._data_dir(root))
-        except KpiDefinitionError as exc:
-            raise PluginError("月度统计的指标定义有误，未生成网站。\n" + exc.report())
+        except (KpiDefinitionError, WorkdaysInvalid) as exc:
+            raise PluginError("月度统计的配置有误，未生成网站。\n" + exc.report())
         except StoreError as exc:
             raise PluginError(f"月度统计的数据目录无法读取：{str(exc).replace('|', '：')}")
         return StatisticsPages(self.handbook, stats, config.use_directory_urls)

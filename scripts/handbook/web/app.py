@@ -167,7 +167,7 @@ class Intake:
         wait = self.throttle.wait(ip, name)
         if wait:
             message = (m.IntakeLoginLocked.template if wait[0] == "ip"
-                       else m.IntakeLoginBackoff.template.format(seconds=wait[1]))
+                       else m.IntakeLoginBackoff.render(seconds=wait[1]))
             return self.render(request, "login.html", status=429, name=name, message=message)
         user = await anyio.to_thread.run_sync(self.accounts.authenticate, name, str(data.get("password", "")))
         if user is None:
@@ -201,7 +201,7 @@ class Intake:
         await self.fresh_handbook()
         site = request.query_params.get("site")
         if site and not user.can_use(site):
-            return self.refuse(request, m.IntakeForbiddenSite.template.format(site=site))
+            return self.refuse(request, m.IntakeForbiddenSite.render(site=site))
         return self.render(request, "intake.html", message=None,
                            **self._page_ctx(request, site, request.query_params.get("month")))
 
@@ -227,14 +227,14 @@ class Intake:
             site = self.registry().site(str(data.get("site", ""))).name
             month = str(data.get("month", "")).strip()
             if not MONTH.match(month):
-                raise RegistryError(m.BadMonth.template.format(value=month[:20]))
+                raise RegistryError(m.BadMonth.render(value=month[:20]))
         except RegistryError as exc:
             return self.refuse(request, str(exc), status=400)
         if form is None or not form.is_record:
-            return self.refuse(request, m.IntakeUnknownForm.template.format(form=str(data.get("form", ""))[:40]), status=400)
+            return self.refuse(request, m.IntakeUnknownForm.render(form=str(data.get("form", ""))[:40]), status=400)
         current = self.store.submitted(site, month).get(form.id)
         if current is None:
-            return self.refuse(request, m.WithdrawNothing.template.format(site=site, month=month, title=form.title),
+            return self.refuse(request, m.WithdrawNothing.render(site=site, month=month, title=form.title),
                                status=404)
         if data.get("confirm") != "1" or data.get("upload") != current["id"]:
             return self.render(request, "withdraw.html", form=form, site=site, month=month, upload=current,
@@ -248,7 +248,7 @@ class Intake:
             return self.refuse(request, m.IntakeStoreUnavailable.template, status=503)
         if gone is not None and self.builder:
             self.builder.request()
-        message = m.WithdrawDone.template.format(site=site, month=month, title=form.title, rows=current["rows"],
+        message = m.WithdrawDone.render(site=site, month=month, title=form.title, rows=current["rows"],
                                                  at=current["at"][:16].replace("T", " "))
         return self.render(request, "intake.html", message=message, message_ok=True, **self._page_ctx(request, site, month))
 
@@ -268,11 +268,11 @@ class Intake:
         except RegistryError as exc:
             return self.refuse(request, str(exc), status=400)
         if not user.can_use(site):
-            return self.refuse(request, m.IntakeForbiddenSite.template.format(site=site))
+            return self.refuse(request, m.IntakeForbiddenSite.render(site=site))
         handbook = await self.fresh_handbook()
         form = handbook.form_by_id.get(form_id)
         if form is None or not form.is_record:
-            return self.refuse(request, m.IntakeUnknownForm.template.format(form=form_id), status=400)
+            return self.refuse(request, m.IntakeUnknownForm.render(form=form_id), status=400)
         upload = data.get("file")
         if upload is None or not hasattr(upload, "read"):
             return self.refuse(request, m.IntakeNoFile.template, status=400)
@@ -306,9 +306,9 @@ class Intake:
         handbook = await self.fresh_handbook()
         form = handbook.form_by_id.get(meta["form"])
         if form is None or not form.is_record:
-            return self.refuse(request, m.IntakeUnknownForm.template.format(form=meta["form"]), status=400)
+            return self.refuse(request, m.IntakeUnknownForm.render(form=meta["form"]), status=400)
         if not user.can_use(meta["site"]):
-            return self.refuse(request, m.IntakeForbiddenSite.template.format(site=meta["site"]))
+            return self.refuse(request, m.IntakeForbiddenSite.render(site=meta["site"]))
         checked = await self.work(check_bytes, handbook, form, content, month=meta["month"])
         ctx = {"form": form, "site": meta["site"], "month": meta["month"], "filename": meta["filename"]}
         return await self._store(request, form, meta["site"], meta["month"], content, meta["filename"], user,
@@ -326,7 +326,7 @@ class Intake:
         except RegistryError as exc:
             return self.refuse(request, str(exc), status=400)
         if not user.can_use(site):
-            return self.refuse(request, m.IntakeForbiddenSite.template.format(site=site))
+            return self.refuse(request, m.IntakeForbiddenSite.render(site=site))
         files = [f for f in data.getlist("files") if hasattr(f, "read") and f.filename]
         if not files:
             return self.refuse(request, m.IntakeNoFile.template, status=400)
@@ -364,7 +364,7 @@ class Intake:
                 row["outcome"], failed = "未入库：没有选择记录表", failed + 1
                 continue
             if not user.can_use(site):
-                row["outcome"], failed = m.IntakeForbiddenSite.template.format(site=site), failed + 1
+                row["outcome"], failed = m.IntakeForbiddenSite.render(site=site), failed + 1
                 continue
             seen = json.loads(meta.get("previous") or "{}")
             checked = await self.work(check_bytes, handbook, form, content, month=month)
@@ -403,7 +403,7 @@ class Intake:
             return self.refuse(request, closed_message(exc), status=409)
         except Stale as exc:
             newer = exc.newer
-            return self.refuse(request, m.StaleUpload.template.format(
+            return self.refuse(request, m.StaleUpload.render(
                 site=site, month=month, title=form.title, at=newer["at"][:16].replace("T", " "),
                 user=newer["user"] or "—"), status=409)
         except (StoreError, OSError):
@@ -413,7 +413,7 @@ class Intake:
             self.builder.request()
         template = {"stored": m.IngestStored, "superseded": m.IngestSuperseded, "unchanged": m.IngestUnchanged}[sub.outcome]
         prev_at = sub.previous["at"][:16].replace("T", " ") if sub.previous else ""
-        message = template.template.format(site=site, month=month, title=form.title, rows=result.rows,
+        message = template.render(site=site, month=month, title=form.title, rows=result.rows,
                                            sha=sub.upload["file_sha256"][:12], previous=prev_at)
         if sub.outcome != "unchanged":
             message += " 统计页面正在后台更新，上传页面会显示更新完成的时间。"
@@ -504,7 +504,7 @@ def safe_next(value: str | None) -> str | None:
 
 
 def closed_message(exc: Closed) -> str:
-    return m.MonthClosed.template.format(month=exc.month, at=exc.closed["at"][:16].replace("T", " "),
+    return m.MonthClosed.render(month=exc.month, at=exc.closed["at"][:16].replace("T", " "),
                                          user=exc.closed["user"])
 
 
@@ -518,7 +518,7 @@ def _write_private(path: Path, data: bytes) -> None:
 def too_large_page(max_bytes: int) -> str:
     mb = max_bytes // (1024 * 1024)
     return ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>文件太大</title>"
-            f"<p>{m.IntakeTooLarge.template.format(mb=mb)}</p><p><a href=\"/intake/\">返回上传页面</a></p></html>")
+            f"<p>{m.IntakeTooLarge.render(mb=mb)}</p><p><a href=\"/intake/\">返回上传页面</a></p></html>")
 
 
 def unavailable_page() -> str:

@@ -34,14 +34,14 @@ def cmd_user_add(args) -> int:
             return 2
     password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < MIN_PASSWORD:
-        print(m.UserPasswordTooShort.template.format(min=MIN_PASSWORD), file=sys.stderr)
+        print(m.UserPasswordTooShort.render(min=MIN_PASSWORD), file=sys.stderr)
         return 2
     data_dir = _data_dir(args)
     user = Accounts(data_dir).add(args.name, password, args.site or [], args.admin, args.viewer)
     _end_sessions(data_dir, user.name)
     scope = ("管理员，可查看全部管理处" if user.admin else "只读：查看月度统计" if user.viewer
              else "管理处：" + "、".join(user.sites))
-    print(m.UserAdded.template.format(name=user.name, scope=scope))
+    print(m.UserAdded.render(name=user.name, scope=scope))
     return 0
 
 
@@ -61,10 +61,10 @@ def cmd_user_remove(args) -> int:
 
     data_dir = _data_dir(args)
     if not Accounts(data_dir).remove(args.name):
-        print(m.UserUnknown.template.format(name=args.name), file=sys.stderr)
+        print(m.UserUnknown.render(name=args.name), file=sys.stderr)
         return 1
     _end_sessions(data_dir, args.name)
-    print(m.UserRemoved.template.format(name=args.name))
+    print(m.UserRemoved.render(name=args.name))
     return 0
 
 
