@@ -44,8 +44,8 @@ def sample(sites: int, store: Path) -> Path:
 def batch(listing: Path, store: Path) -> tuple[float, list[float], list[float]]:
     """(total s, per-file pace ms, per-file store-write ms), as `handbook ingest --batch` runs it."""
     from handbook.loader import load_handbook
-    from handbook.records import batch as b
-    from handbook.records.store import Store
+    from handbook.records.store import batch as b
+    from handbook.records.store.catalogue import Store
 
     handbook = load_handbook(ROOT)
     jobs = json.loads(listing.read_text(encoding="utf-8"))

@@ -91,7 +91,7 @@ def xlsx_with_big_sheet() -> bytes:
 def hostile() -> None:
     data_dir = OUT / "serve-bench-store"
     shutil.rmtree(data_dir, ignore_errors=True)
-    from handbook.records.registry import FILE, write_registry
+    from handbook.records.store.registry import FILE, write_registry
 
     write_registry(data_dir / FILE, [SITE], "2025-01")
     subprocess.run([str(VENV / "handbook"), "--root", str(ROOT), "user", "add", "clerk", "--site", SITE,

@@ -78,7 +78,7 @@ def page(browser):
 
 def register_sites(data_dir: Path, *names: str, first_month: str = "2025-01", pool: tuple[str, ...] = ()) -> Path:
     """Give a test data dir its own 管理处 registry (as `handbook sample --data-dir` does)."""
-    from handbook.records.registry import FILE, write_registry
+    from handbook.records.store.registry import FILE, write_registry
 
     write_registry(Path(data_dir) / FILE, list(names), first_month, set(pool))
     return Path(data_dir)

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import copy_project
 from handbook.cli import main
-from handbook.records import workdays
+from handbook.records.statistics import workdays
 
 
 @pytest.fixture

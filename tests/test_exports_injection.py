@@ -11,8 +11,8 @@ import sys
 from openpyxl import load_workbook
 
 from conftest import ROOT
-from handbook.records.exports import report_csv, report_xlsx
-from handbook.records.report import Statistics
+from handbook.records.statistics.exports import report_csv, report_xlsx
+from handbook.records.statistics.report import Statistics
 
 EVIL_SITE = "=1+2管理处"
 
@@ -33,8 +33,8 @@ def test_site_names_that_look_like_formulas_stay_text(handbook, tmp_path):
     # must stay safe on their own: put the files in through the store itself
     from pathlib import Path
 
-    from handbook.records.intake import check_path
-    from handbook.records.store import Store
+    from handbook.records.validation.intake import check_path
+    from handbook.records.store.catalogue import Store
 
     for job in jobs:
         form = handbook.form_by_id[job["form"]]

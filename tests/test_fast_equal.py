@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 
 import test_records_validate as trv
 from handbook.forms.model import Form
-from handbook.records import validate as v
-from handbook.records.fastfile import validate_csv
+from handbook.records.validation import validate as v
+from handbook.records.validation.fastfile import validate_csv
 from handbook.records.rules.cells import cn_id_check_digit
-from handbook.records.validate import validate_file
+from handbook.records.validation.validate import validate_file
 
 ID17 = "11010119900307123"
 CELLS = {
@@ -130,7 +130,7 @@ def test_generated_forms_and_tables_give_identical_reports(case):
 def test_every_record_form_on_sample_data(tmp_path, handbook):
     """Each of the 23 record forms, as `handbook sample` fills them (a year of one 管理处), plus the same
     files with every cell stripped of its last character: both engines give the same report."""
-    from handbook.records.sample import generate
+    from handbook.records.sample.generate import generate
 
     files = generate(handbook, tmp_path / "sample", months=12, sites=1, seed=3, end="2026-10")
     forms = {f["form"] for f in files}

@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from conftest import ROOT, register_sites
-from handbook.records.store import Store
+from handbook.records.store.catalogue import Store
 from handbook.web.accounts import Accounts
 from handbook.web.app import create_app
 

@@ -9,7 +9,7 @@ import time
 from openpyxl import Workbook
 
 from conftest import ROOT
-from handbook.records.store import Store
+from handbook.records.store.catalogue import Store
 from test_intake import OTHER, SITE, app, clerk, complaint_csv, csrf, data_dir, good_row, login, text, upload  # noqa: F401
 
 
@@ -61,7 +61,7 @@ def test_a_stale_confirm_is_refused_and_the_newer_version_stays(clerk, handbook,
     r = upload(clerk, complaint_csv([good_row(1), good_row(2)], handbook))
     token = re.search(r'name="token" value="([^"]+)"', r.text).group(1)
     # meanwhile another version lands (a colleague, or the CLI)
-    from handbook.records.intake import check_bytes
+    from handbook.records.validation.intake import check_bytes
 
     newer = complaint_csv([good_row(1), good_row(2), good_row(3)], handbook)
     form = handbook.form_by_id["complaint-log"]
@@ -110,7 +110,7 @@ def test_a_site_name_is_never_read_as_markdown_on_the_statistics_pages():
     """Names reach the 月度统计 Markdown as headings; attr_list or link syntax in one must stay text."""
     import markdown
 
-    from handbook.records.text import md_escape
+    from handbook.records.statistics.text import md_escape
 
     for name in ("甲 {: onclick=alert(9) }", "[点我](javascript:alert(1))", "<img src=x onerror=alert(1)>", "*强调*"):
         html = markdown.markdown(f"### {md_escape(name)}", extensions=["attr_list"])

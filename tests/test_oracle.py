@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 import test_fast_equal as tfe
 from handbook.forms.schema import table_schema
 from handbook.records.rules import BY_CODE
-from handbook.records.validate import canonical_csv, validate_file
+from handbook.records.validation.validate import canonical_csv, validate_file
 
 SCHEMA_KINDS = {"type-error", "constraint-error", "primary-key"}
 # Python's int()/Decimal() read these; a clerk's count or amount must be a plain decimal, so the row
@@ -74,7 +74,7 @@ def test_row_engine_finds_what_frictionless_finds(case):
 
 def test_every_sample_form_agrees_with_frictionless(tmp_path, handbook):
     """The 23 record forms as `handbook sample` fills them, and broken copies: the same cells found."""
-    from handbook.records.sample import generate
+    from handbook.records.sample.generate import generate
 
     files = generate(handbook, tmp_path / "sample", months=2, sites=1, seed=5, end="2026-10")
     seen = set()

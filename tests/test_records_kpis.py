@@ -14,9 +14,9 @@ import pytest
 
 from conftest import ROOT, copy_project, register_sites
 from handbook.cli import main
-from handbook.records.report import COMPANY, Statistics
-from handbook.records.text import report_text
-from handbook.records.workdays import Calendar
+from handbook.records.statistics.report import COMPANY, Statistics
+from handbook.records.statistics.text import report_text
+from handbook.records.statistics.workdays import Calendar
 
 FIXTURE = ROOT / "tests" / "fixtures" / "records"
 A, B = "测试管理处", "第二管理处"
@@ -229,7 +229,7 @@ def test_text_report_is_chinese(store, capsys):
 
 # ---------------------------------------------------------------- the definitions file
 def test_every_kpi_names_an_existing_clause_and_form(handbook):
-    from handbook.records.kpis import load_definitions
+    from handbook.records.statistics.kpis import load_definitions
 
     defs = load_definitions(handbook)
     assert {k.id for k in defs.kpis} >= {"complaint-handling-rate", "complaint-24h-rate", "management-fee-collection-rate"}
@@ -252,7 +252,7 @@ def test_a_kpi_citing_a_missing_clause_is_rejected(tmp_path, capsys):
 
 
 def test_a_kpi_grouped_by_a_personal_field_is_rejected(handbook):
-    from handbook.records.kpis import Definitions, check
+    from handbook.records.statistics.kpis import Definitions, check
 
     defs = Definitions.model_validate({"kpis": [], "counts": [
         {"id": "x", "title": "按房号", "form": "complaint-log", "date": "received_at", "by": "room", "clause": "3.19#4.4.B"}]})
@@ -283,7 +283,7 @@ def test_a_partly_filed_month_says_so(report):
 
 
 def test_a_deadline_on_a_holiday_moves_to_the_next_working_day():
-    from handbook.records.report import filing_deadline, filing_state
+    from handbook.records.statistics.report import filing_deadline, filing_state
 
     calendar = Calendar.load(ROOT / "data" / "workdays.yml")
     # 2026-10-03 falls in the National Day holiday (1–7 October; 8 October is a working day)
@@ -307,6 +307,6 @@ def test_a_closed_month_takes_no_more_uploads_until_reopened(tmp_path, handbook,
     assert main(["--root", str(ROOT), "close", "--month", "2026-03", "--data-dir", str(data)]) == 1
     assert main(["--root", str(ROOT), "close", "--month", "2026-03", "--reopen", "--data-dir", str(data)]) == 0
     assert main(args) == 0
-    from handbook.records.store import Store
+    from handbook.records.store.catalogue import Store
 
     assert [e["result"] for e in Store(data).audit_log()] == ["closed", "refused-closed", "reopened", "stored"]

@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from handbook.records.sample import generate
+from handbook.records.sample.generate import generate
 
 
 def test_sample_files_never_repeat_a_primary_key(tmp_path, handbook):

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import ROOT, register_sites
 from handbook.cli import main
-from handbook.records.store import CATALOGUE, Store
+from handbook.records.store.catalogue import CATALOGUE, Store
 
 FIXTURE = ROOT / "tests" / "fixtures" / "records" / "第二管理处" / "2026-03" / "complaint-log.csv"
 SRC = str(ROOT / "scripts")
@@ -160,7 +160,7 @@ def test_withdraw_takes_a_month_out_keeps_history_and_is_audited(data, capsys):
 
 
 def test_a_stale_confirm_replaces_nothing(data, tmp_path):
-    from handbook.records.store import Stale
+    from handbook.records.store.catalogue import Stale
 
     assert ingest(FIXTURE, data) == 0
     seen = Store(data).slot("complaint-log", "东湖花园管理处", "2026-03")["current"]
@@ -184,7 +184,7 @@ def test_an_unreadable_catalogue_is_reported_not_overwritten(data, capsys):
 # ---------------------------------------------------------------- an old store (manifest.json) is migrated once
 def old_store(tmp_path: Path, data: Path) -> list[dict]:
     """Write a store as the previous version did: objects, manifest.json, audit.jsonl."""
-    from handbook.records.store import sha256
+    from handbook.records.store.catalogue import sha256
 
     def put(folder, content: bytes, ext):
         digest = sha256(content)
@@ -224,7 +224,7 @@ def test_an_old_store_is_migrated_once_with_history_and_audit(data, tmp_path, ca
 
 def test_two_processes_meeting_an_old_store_migrate_it_once(data, tmp_path):
     old_store(tmp_path, data)
-    code = ("import sys; sys.path.insert(0, {src!r}); from handbook.records.store import Store; "
+    code = ("import sys; sys.path.insert(0, {src!r}); from handbook.records.store.catalogue import Store; "
             "print(len(list(Store({data!r}).current())))").format(src=SRC, data=str(data))
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(4)]
@@ -240,7 +240,7 @@ CRASH = """
 import os, sys
 sys.path.insert(0, {src!r})
 stage = sys.argv[1]
-from handbook.records import store as s
+from handbook.records.store import catalogue as s
 real_replace, real_commit = os.replace, s.Store._commit
 def replace(src, dst):
     if stage == "object" and "/objects/" in str(dst):

@@ -16,9 +16,9 @@ from openpyxl import Workbook
 from conftest import ROOT
 from handbook.cli import main
 from handbook.forms.model import Form
-from handbook.records.progress import Progress
+from handbook.records.validation.progress import Progress
 from handbook.records.rules.cells import cn_id_check_digit
-from handbook.records.validate import validate_file
+from handbook.records.validation.validate import validate_file
 
 # A test form with every kind of column (independent of the real forms, which may change).
 FORM = Form.model_validate({
@@ -353,3 +353,28 @@ def test_a_cell_with_a_line_break_does_not_shift_row_numbers(tmp_path):
     result = check(tmp_path, data)
     assert {(e.row, e.field) for e in result.errors} >= {(3, "类别")}
     assert all(e.row in (2, 3) for e in result.errors)
+
+
+def test_repair_arrival_after_dispatch_and_before_completion(tmp_path, handbook):
+    """The check added by declaration alone (forms/repair-log.yaml, after:): 到场时间 is not before the report or
+    the dispatch, and the completion is not before the arrival."""
+    form = handbook.form_by_id["repair-log"]
+    labels = [f.label for f in form.fields]
+
+    def row(no, dispatched, arrived, completed):
+        values = {"编号": no, "受理时间": "2026-11-05 09:00", "房号": "3-2-1102", "联系人": "张先生",
+                  "联系电话": "13800138000", "报修内容": "厨房水龙头漏水", "紧急": "否", "派工时间": dispatched,
+                  "维修人": "工程部小王", "到场时间": arrived, "完成时间": completed, "状态": "已完成", "受理人": "小林"}
+        return [values.get(label, "") for label in labels]
+
+    rows = [labels,
+            row("202611-001", "2026-11-05 09:10", "2026-11-05 09:40", "2026-11-05 11:00"),   # in order
+            row("202611-002", "2026-11-05 09:10", "2026-11-05 09:05", "2026-11-05 11:00"),   # on site before dispatch
+            row("202611-003", "2026-11-05 09:10", "2026-11-05 12:00", "2026-11-05 11:00")]   # done before arriving
+    path = tmp_path / "repairs.csv"
+    path.write_bytes(csv_bytes(rows))
+    result = validate_file(path, form, [form])
+    found = [(e.row, e.field, e.message) for e in result.errors]
+    assert [(r, f) for r, f, _ in found] == [(3, "到场时间"), (4, "完成时间")], found
+    assert "第3行“到场时间”列的“2026-11-05 09:05”早于“派工时间”（2026-11-05 09:10）" in found[0][2]
+    assert "第4行“完成时间”列的“2026-11-05 11:00”早于“到场时间”（2026-11-05 12:00）" in found[1][2]

@@ -14,7 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from conftest import ROOT, copy_project, register_sites
-from handbook.records.store import DATA_DIR_ENV
+from handbook.records.store.catalogue import DATA_DIR_ENV
 from handbook.web.accounts import Accounts
 from handbook.web.app import create_app
 from test_intake import (SITE, app, clerk, complaint_csv, csrf, data_dir, good_row, login,  # noqa: F401

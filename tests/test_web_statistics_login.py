@@ -9,7 +9,7 @@ import sys
 from starlette.testclient import TestClient
 
 from conftest import ROOT
-from handbook.records.store import Store
+from handbook.records.store.catalogue import Store
 from handbook.web.accounts import Accounts
 from handbook.web.app import create_app
 from test_intake import OTHER, SITE, complaint_csv, csrf, data_dir, good_row, login, text, upload  # noqa: F401

@@ -30,8 +30,8 @@ def load_or_report(args):
 
 def records_problems(handbook) -> tuple[list[str], list[str]]:
     """What `report` reads besides the handbook: data/kpis.yml, data/workdays.yml and the KPI builders."""
-    from .records import items, workdays
-    from .records.kpis import KpiDefinitionError, load_definitions
+    from .records.statistics import items, workdays
+    from .records.statistics.kpis import KpiDefinitionError, load_definitions
 
     errors: list[str] = []
     try:
@@ -51,7 +51,7 @@ def cmd_check(args) -> int:
     handbook = load_or_report(args)
     if handbook is None:
         return 1
-    from .records.registry import RegistryError, load_registry
+    from .records.store.registry import RegistryError, load_registry
 
     try:    # the project's 管理处 registry (a data dir's own sites.yml is checked where it is used)
         registry = load_registry(_root(args), None, handbook.record_forms())

@@ -24,7 +24,7 @@ def _handbook(args):
 
 
 def _data_dir(args) -> Path:
-    from .store import data_dir_for
+    from .store.catalogue import data_dir_for
 
     return data_dir_for(_root(args), args.data_dir)
 
@@ -44,7 +44,7 @@ def _record_form(handbook, form_id: str):
 
 def _registry(args, handbook, data_dir: Path | None = None):
     """The 管理处 registry for this data dir, or None after printing why it cannot be read."""
-    from .registry import RegistryError, load_registry
+    from .store.registry import RegistryError, load_registry
 
     try:
         return load_registry(_root(args), data_dir if data_dir is not None else _data_dir(args), handbook.record_forms())
@@ -55,7 +55,7 @@ def _registry(args, handbook, data_dir: Path | None = None):
 
 def _checked(check, value):
     """check(value) or None after printing the Chinese refusal."""
-    from .registry import RegistryError
+    from .store.registry import RegistryError
 
     try:
         return check(value)
@@ -65,7 +65,7 @@ def _checked(check, value):
 
 
 def _store_failed(exc, root) -> int:
-    from .store import Closed, StoreError
+    from .store.catalogue import Closed, StoreError
 
     if isinstance(exc, Closed):
         print(m.MonthClosed.render(month=exc.month, at=exc.closed["at"][:16].replace("T", " "),
@@ -100,8 +100,8 @@ def _print_result(result, as_json: bool) -> None:
 
 
 def _validate(handbook, form, path: Path, engine: str = "auto"):
-    from .progress import Progress
-    from .validate import validate_file
+    from .validation.progress import Progress
+    from .validation.validate import validate_file
 
     return validate_file(path, form, handbook.record_forms(), Progress(), engine=engine)
 
@@ -135,9 +135,9 @@ def cmd_validate(args) -> int:
 def ingest_one(handbook, store, form, site: str, month: str, path: Path, quiet: bool = False, as_json: bool = False,
                user: str | None = None) -> int:
     """Validate one file and store it if valid; every attempt is audited (the upload page uses the same path)."""
-    from .intake import check_path, submit
-    from .progress import Progress
-    from .reading import UPLOAD_LIMITS
+    from .validation.intake import check_path, submit
+    from .validation.progress import Progress
+    from .validation.reading import UPLOAD_LIMITS
 
     checked = check_path(handbook, form, path, Progress(), UPLOAD_LIMITS, month=month)
     result = checked.result
@@ -201,7 +201,7 @@ class BatchProgress:
 
 @_pipe_safe
 def cmd_ingest(args) -> int:
-    from .store import Closed, Store, StoreError
+    from .store.catalogue import Closed, Store, StoreError
 
     handbook = _handbook(args)
     if handbook is None:
@@ -230,7 +230,7 @@ def cmd_ingest(args) -> int:
     store = Store(_data_dir(args))
     uploader = (args.user or "").strip()[:40] or None
     if uploader is None and not args.json:
-        from .store import current_user
+        from .store.catalogue import current_user
 
         print(m.IngestUploaderDefault.render(user=current_user()), file=sys.stderr)
     if not args.batch:
@@ -239,7 +239,7 @@ def cmd_ingest(args) -> int:
             return ingest_one(handbook, store, form, site, month, path, as_json=args.json, user=uploader)
         except (StoreError, OSError, Closed) as exc:
             return _store_failed(exc, store.root)
-    from .batch import checks, store_checked
+    from .store.batch import checks, store_checked
 
     progress = BatchProgress(len(planned))
     try:
@@ -262,7 +262,7 @@ def cmd_ingest(args) -> int:
 
 @_pipe_safe
 def cmd_withdraw(args) -> int:
-    from .store import Closed, Store, StoreError
+    from .store.catalogue import Closed, Store, StoreError
 
     handbook = _handbook(args)
     if handbook is None:
@@ -270,7 +270,7 @@ def cmd_withdraw(args) -> int:
     form = _record_form(handbook, args.form)
     registry = form and _registry(args, handbook)
     site = registry and _checked(registry.site, args.site)
-    from .registry import well_formed
+    from .store.registry import well_formed
 
     # any well-formed month: an upload from before months were bounded (say 9999-12) must be removable
     month = site and _checked(well_formed, args.month)
@@ -291,8 +291,8 @@ def cmd_withdraw(args) -> int:
 
 @_pipe_safe
 def cmd_close(args) -> int:
-    from .registry import well_formed
-    from .store import Store, StoreError
+    from .store.registry import well_formed
+    from .store.catalogue import Store, StoreError
 
     month = _checked(well_formed, args.month)
     if not month:
@@ -330,11 +330,11 @@ def cmd_sites_list(args) -> int:
 
 @_pipe_safe
 def cmd_report(args) -> int:
-    from .kpis import KpiDefinitionError
-    from .report import Statistics
-    from .store import StoreError
-    from .text import report_text
-    from .workdays import WorkdaysInvalid
+    from .statistics.kpis import KpiDefinitionError
+    from .statistics.report import Statistics
+    from .store.catalogue import StoreError
+    from .statistics.text import report_text
+    from .statistics.workdays import WorkdaysInvalid
 
     handbook = _handbook(args)
     if handbook is None:
@@ -369,7 +369,7 @@ def cmd_report(args) -> int:
 
 def register_sample(data_dir: Path, files: list[dict], handbook) -> None:
     """Give a sample data dir its own registry: the fictional 管理处 and months just generated."""
-    from .registry import FILE, write_registry
+    from .store.registry import FILE, write_registry
 
     names = list(dict.fromkeys(f["site"] for f in files))
     pool = {f["site"] for f in files if handbook.form_by_id[f["form"]].due == "pool"}
@@ -379,7 +379,7 @@ def register_sample(data_dir: Path, files: list[dict], handbook) -> None:
 
 @_pipe_safe
 def cmd_sample(args) -> int:
-    from .sample import generate
+    from .sample.generate import generate
 
     handbook = _handbook(args)
     if handbook is None:
@@ -388,7 +388,7 @@ def cmd_sample(args) -> int:
         print(m.SampleBadArgs.template, file=sys.stderr)
         return 2
     if args.end:
-        from .registry import well_formed
+        from .store.registry import well_formed
 
         if not _checked(well_formed, args.end):
             return 2

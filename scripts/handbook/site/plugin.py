@@ -17,7 +17,7 @@ from mkdocs.structure.files import File, Files
 
 from ..loader import Handbook, load_handbook
 from ..messages import ProblemsFound
-from ..records.store import DATA_DIR_ENV
+from ..records.store.catalogue import DATA_DIR_ENV
 from . import collation, revisions
 from .config import HandbookConfig
 from ..forms.publish import DATA_PACKAGE, artifacts, bulk_artifacts, package_descriptor
@@ -62,11 +62,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def _statistics(self, root: Path, config):
         """The 月度统计 section; with no records yet it says so instead of failing."""
-        from ..records.kpis import KpiDefinitionError
-        from ..records.pages import StatisticsPages
-        from ..records.report import Statistics
-        from ..records.store import StoreError
-        from ..records.workdays import WorkdaysInvalid
+        from ..records.statistics.kpis import KpiDefinitionError
+        from ..records.statistics.pages import StatisticsPages
+        from ..records.statistics.report import Statistics
+        from ..records.store.catalogue import StoreError
+        from ..records.statistics.workdays import WorkdaysInvalid
 
         try:
             stats = Statistics(self.handbook, self._data_dir(root))

@@ -10,9 +10,10 @@ import os
 import re
 import secrets
 import sqlite3
+import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import anyio
 
@@ -25,15 +26,16 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import messages as m
-from ..records.diff import SHOWN as SHOWN_KEYS, compare
-from ..records.intake import check_bytes, detect_form, submit
-from ..records.registry import RegistryError, load_registry, registry_path
-from ..records.store import Closed, Stale, Store, StoreError
+from ..records.validation.diff import SHOWN as SHOWN_KEYS, compare
+from ..records.validation.intake import check_bytes, detect_form, submit
+from ..records.store.registry import RegistryError, load_registry, registry_path
+from ..records.store.catalogue import Closed, Stale, Store, StoreError
 from .accounts import Accounts
+from .live import LiveStatistics
 from .model import LiveHandbook
 from .security import SecurityHeaders, UploadLimit, csrf_ok, signed, unsigned
 from .sessions import Session, Sessions
-from .sitebuild import SiteBuilder
+from .sitebuild import BADGE_DELAY, SiteBuilder
 from .throttle import LoginThrottle
 
 log = logging.getLogger("handbook.web")
@@ -67,6 +69,8 @@ class Intake:
         self.max_upload_mb = max_upload_mb
         self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
         self.builder: SiteBuilder | None = None
+        self.live = LiveStatistics(self.root, self.data_dir, lambda: self.handbook)
+        self.badge_delay: float = BADGE_DELAY
         self._registry = (None, None)
         # Validation and store writes run in worker threads, at most two at a time, off the event loop.
         self.workers = anyio.CapacityLimiter(2)
@@ -246,11 +250,18 @@ class Intake:
         except (StoreError, OSError):
             log.exception("记录库写入失败")
             return self.refuse(request, m.IntakeStoreUnavailable.template, status=503)
-        if gone is not None and self.builder:
-            self.builder.request()
+        if gone is not None:
+            self.after_change(month)
         message = m.WithdrawDone.render(site=site, month=month, title=form.title, rows=current["rows"],
                                                  at=current["at"][:16].replace("T", " "))
         return self.render(request, "intake.html", message=message, message_ok=True, **self._page_ctx(request, site, month))
+
+    def after_change(self, month: str) -> None:
+        """The statistics pages are live; warm the month in the background and let the built site (clause
+        badges, the navigation's list of months) catch up within BADGE_DELAY seconds, without a rebuild per upload."""
+        threading.Thread(target=self.live.warm, args=(month,), name="statistics-warm", daemon=True).start()
+        if self.builder:
+            self.builder.request(delay=self.badge_delay)
 
     async def status(self, request: Request):
         if self.user(request) is None:
@@ -387,8 +398,8 @@ class Intake:
             row["ok"] = True
             row["outcome"] = {"stored": f"已入库（{result.rows} 行）", "superseded": f"更正版已替换（{result.rows} 行）",
                               "unchanged": "内容与已入库的版本相同，未作改动"}[sub.outcome]
-            if sub.outcome != "unchanged" and self.builder:
-                self.builder.request()
+            if sub.outcome != "unchanged":
+                self.after_change(month)
         if not rows:
             return self.refuse(request, m.IntakePendingGone.template, status=410)
         return self.render(request, "batch_report.html", rows=rows, failed=failed, site=site, month=month,
@@ -409,14 +420,14 @@ class Intake:
         except (StoreError, OSError):
             log.exception("记录库写入失败")
             return self.refuse(request, m.IntakeStoreUnavailable.template, status=503)
-        if sub.outcome in ("stored", "superseded") and self.builder:
-            self.builder.request()
+        if sub.outcome in ("stored", "superseded"):
+            self.after_change(month)
         template = {"stored": m.IngestStored, "superseded": m.IngestSuperseded, "unchanged": m.IngestUnchanged}[sub.outcome]
         prev_at = sub.previous["at"][:16].replace("T", " ") if sub.previous else ""
         message = template.render(site=site, month=month, title=form.title, rows=result.rows,
                                            sha=sub.upload["file_sha256"][:12], previous=prev_at)
         if sub.outcome != "unchanged":
-            message += " 统计页面正在后台更新，上传页面会显示更新完成的时间。"
+            message += " 月度统计已按这次上传计算，刷新统计页面即可看到；手册页面上的指标标记几分钟内随网站更新。"
         return self.report(request, result, ctx, outcome_message=message)
 
     def report(self, request, result, ctx, status: int = 200, outcome_message: str = ""):
@@ -492,6 +503,16 @@ class StatisticsGate:
                     message["headers"].append((b"cache-control", b"private, no-store"))
                 await send(message)
 
+            if scope.get("method") in ("GET", "HEAD"):
+                user = self.intake.user(Request(scope, receive))
+                site_dir = Path(self.site.all_directories[0]) if self.site.all_directories else None
+                live = await anyio.to_thread.run_sync(self.intake.live.render, path, user, site_dir)
+                if live is not None:
+                    body, media, name = live
+                    response = Response(body, media_type=media)
+                    if name:
+                        response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+                    return await response(scope, receive, private)
             return await self.site(scope, receive, private)
         return await self.site(scope, receive, send)
 
@@ -535,8 +556,10 @@ async def store_unavailable(request: Request, exc: Exception) -> Response:
 
 
 def create_app(root: Path, data_dir: Path, secret: str | None = None, max_upload_mb: int = 10,
-               build: bool = True, watch: float | None = 1.0, https: bool = False) -> Starlette:
+               build: bool = True, watch: float | None = 1.0, https: bool = False,
+               badge_delay: float = BADGE_DELAY) -> Starlette:
     intake = Intake(root, data_dir, max_upload_mb, secret=secret or _secret(data_dir), https=https)
+    intake.badge_delay = badge_delay
     site = StaticFiles(directory=str(root), html=True, check_dir=False)
     site.all_directories = []
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from .. import messages as m
 
 def _data_dir(args) -> Path:
-    from ..records.store import data_dir_for
+    from ..records.store.catalogue import data_dir_for
 
     return data_dir_for(Path(args.root).resolve(), args.data_dir)
 
@@ -21,7 +21,7 @@ def cmd_user_add(args) -> int:
         return 2
     if args.site:
         from ..cli import load_or_report
-        from ..records.registry import RegistryError, load_registry
+        from ..records.store.registry import RegistryError, load_registry
 
         handbook = load_or_report(args)
         if handbook is None:

@@ -10,9 +10,12 @@ import threading
 import time
 from pathlib import Path
 
-from ..records.store import DATA_DIR_ENV
+from ..records.store.catalogue import DATA_DIR_ENV
 
 log = logging.getLogger("handbook.web")
+# An upload no longer rebuilds the site (the statistics pages are live, web/live.py); the clause badges on
+# the procedure pages and the navigation's list of months follow with one rebuild at most this long after.
+BADGE_DELAY = 300
 SOURCES = ("procedures", "forms", "docs", "organisation.yml", "mkdocs.yml", "data/jieba-dict.txt", "data/kpis.yml")
 
 
@@ -44,12 +47,14 @@ class SiteBuilder:
         self.error: str | None = None
         self._lock = threading.Lock()
         self._wanted = threading.Event()
+        self._due: float | None = None
+        self._due_lock = threading.Lock()
         self._building = False
         self._stop = threading.Event()
 
     @property
     def building(self) -> bool:
-        return self._building or self._wanted.is_set()
+        return self._building or self._wanted.is_set() or (self._due is not None and self._due <= time.monotonic())
 
     def build_now(self) -> bool:
         """Build synchronously (at start-up). Returns False and keeps the old site on failure."""
@@ -83,13 +88,23 @@ class SiteBuilder:
         shutil.rmtree(target, ignore_errors=True)
         return False
 
-    def request(self) -> None:
-        """Ask for a rebuild in the background; requests during a build coalesce into one more build."""
-        self._wanted.set()
+    def request(self, delay: float = 0) -> None:
+        """Ask for a rebuild in the background, now or within delay seconds; requests coalesce into one build."""
+        due = time.monotonic() + delay
+        with self._due_lock:
+            if self._due is None or due < self._due:
+                self._due = due
+
+    def _take_due(self) -> bool:
+        with self._due_lock:
+            if self._due is not None and time.monotonic() >= self._due:
+                self._due = None
+                self._wanted.set()
+        return self._wanted.is_set()
 
     def _worker(self) -> None:
         while not self._stop.is_set():
-            if self._wanted.wait(timeout=0.5):
+            if self._take_due() or self._wanted.wait(timeout=0.5):
                 with self._lock:
                     self._building = True
                     self._wanted.clear()
@@ -125,6 +140,10 @@ class SiteBuilder:
         shutil.rmtree(self.base, ignore_errors=True)
 
     def status(self) -> dict:
+        due = self._due
+        if due is not None and not self.building:
+            at = time.strftime("%H:%M", time.localtime(time.time() + max(0.0, due - time.monotonic()) + 60))
+            return {"building": False, "message": f"月度统计已是最新（按上传实时计算）；手册页面上的指标标记将于 {at} 前更新。"}
         if self.building:
             return {"building": True, "message": "统计页面正在更新，请稍候……"}
         if self.error:

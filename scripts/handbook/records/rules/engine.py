@@ -115,7 +115,7 @@ def check_rows(form: Form, rows: list[list[str]], row_numbers: list[int], limit:
 def issue(finding: Finding):
     """The Issue a clerk reads: the rule's Chinese message for this finding."""
     from . import BY_CODE
-    from ..issues import Issue
+    from ..validation.issues import Issue
 
     rule = BY_CODE[finding.code]
     label = finding.field if getattr(rule, "where_column", True) else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .. import messages as m
+from ... import messages as m
 from .issues import Issue
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from ..loader import FAST_LOADER
+from ...loader import FAST_LOADER
 
 WORKDAYS_FILE = Path("data/workdays.yml")
 

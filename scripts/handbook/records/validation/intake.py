@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .months import mismatch
 from .reading import UPLOAD_LIMITS, Limits
-from .store import Store, sha256
+from ..store.catalogue import Store, sha256
 from .validate import Result, canonical_csv, validate_file
 
 

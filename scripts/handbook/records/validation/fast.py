@@ -9,11 +9,11 @@ get right on its own is which rows are clean; tests/test_fast_equal.py checks th
 
 from __future__ import annotations
 
-from ..forms.model import Form, FormField
-from .rules import CELL_RULES, Finding
-from .rules.cells import Unsupported, q
-from .rules.engine import Plan as RowPlan
-from .rules.types import TYPES
+from ...forms.model import Form, FormField
+from ..rules import CELL_RULES, Finding
+from ..rules.cells import Unsupported, q
+from ..rules.engine import Plan as RowPlan
+from ..rules.types import TYPES
 
 __all__ = ["Plan", "Unsupported", "q", "duplicates"]
 

@@ -20,14 +20,14 @@ from pathlib import Path
 
 import duckdb
 
-from ..forms.model import Form, FormField
+from ...forms.model import Form, FormField
 from . import fast
 from .issues import Issue
 from .normalize import (DASHES, FULL_WIDTH, ZERO_REPORT, Changes, Table, body_notes, check_form_matches,
                         find_header, header_layout, normalize_cell)
 from .reading import RawTable, Unusable, sniff_delimiter
 from .validate import ERROR_LIMIT, report
-from .. import messages as m
+from ... import messages as m
 
 CHUNK = 1 << 22
 # DuckDB's CSV read buffer. Its default (32 MB) held 180 MB at the peak for a 1M-row file; 4 MB holds 135 MB

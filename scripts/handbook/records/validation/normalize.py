@@ -13,8 +13,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .. import messages as m
-from ..forms.model import Form, FormField
+from ... import messages as m
+from ...forms.model import Form, FormField
 from .issues import Issue
 from .reading import RawTable, Unusable, excel_serial
 

@@ -13,9 +13,9 @@ import datetime as dt
 import io
 from decimal import Decimal, InvalidOperation
 
-from ..forms.model import Form
-from ..forms.schema import DATETIME_FORMAT
-from .store import Store
+from ...forms.model import Form
+from ...forms.schema import DATETIME_FORMAT
+from ..store.catalogue import Store
 
 
 def parse(value: str, kind: str):

@@ -12,12 +12,12 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import messages as m
-from ..forms.model import Form
+from ... import messages as m
+from ...forms.model import Form
 from .issues import Issue
 from .normalize import Table, to_table
 from .reading import NO_LIMITS, Limits, Unusable, read_table
-from .rules.engine import check_rows, issue
+from ..rules.engine import check_rows, issue
 
 ERROR_LIMIT = 10000
 # `auto` sends files from this size on to the DuckDB engine (fast.py): below it a file is a few

@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import messages as m
+from ... import messages as m
 
 XLSX_MAGIC = b"PK\x03\x04"
 # An XLSX is a zip: refuse one that would inflate far beyond any real month of records.

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .. import messages as m
+from ... import messages as m
 
 FILE = "sites.yml"
 SUFFIX = "管理处"

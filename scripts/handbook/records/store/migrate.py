@@ -11,7 +11,7 @@ import json
 import socket
 import sys
 
-from .. import messages as m
+from ... import messages as m
 
 MANIFEST = "manifest.json"
 AUDIT = "audit.jsonl"
@@ -27,7 +27,7 @@ def migrate_if_needed(store, con) -> None:
     try:
         if con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() is None:
             uploads, audit = _copy(store, con) if manifest.exists() else (0, 0)
-            from .store import SCHEMA_VERSION
+            from .catalogue import SCHEMA_VERSION
 
             con.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
             con.commit()
@@ -51,7 +51,7 @@ def _rename_leftovers(store) -> None:
 
 
 def _copy(store, con) -> tuple[int, int]:
-    from .store import StoreError
+    from .catalogue import StoreError
 
     try:
         data = json.loads((store.root / MANIFEST).read_text(encoding="utf-8"))

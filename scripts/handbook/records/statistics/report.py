@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
+from .cache import CachedCalculator
 from .compute import Calculator, Measure, met, percent_text, previous_month, rounded
 from .dataset import Dataset
 from .items import SOURCES
 from .kpis import Definitions, load_definitions
-from .registry import RegistryError, load_registry
-from .store import Store
+from ..store.registry import RegistryError, load_registry
+from ..store.catalogue import Store
 from .workdays import WORKDAYS_FILE, Calendar
 
 COMPANY = "全公司"
@@ -93,11 +94,16 @@ class Statistics:
         self._sent: dict[tuple[str, str], set[str]] = {}
         self._sites: dict[str, list[str]] = {}
         self.calendar = Calendar.load(Path(handbook.root) / WORKDAYS_FILE)
-        self.calc = Calculator(self.data, self.calendar)
+        self.calc = CachedCalculator(Calculator(self.data, self.calendar), self.store, handbook)
         self._measures: dict[tuple, Measure] = {}
 
     def months(self) -> list[str]:
         return self.data.months()
+
+    @staticmethod
+    def version(data_dir: Path) -> tuple:
+        """Changes whenever an upload, a withdrawal or a closing changes what a report would say."""
+        return Store(data_dir).version()
 
     # ------------------------------------------------------------ who owes what
     def sites(self, month: str) -> list[str]:
@@ -209,7 +215,9 @@ class Statistics:
     def report(self, month: str, forms: set[str] | None = None) -> dict:
         """The month's statistics; forms limits them to those taken from these record forms."""
         with no_cycle_collection():
-            return self._report(month, forms)
+            report = self._report(month, forms)
+        self.calc.save()
+        return report
 
     def _report(self, month: str, forms: set[str] | None) -> dict:
         def wanted(form_id: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..site.links import clause_label
+from ...site.links import clause_label
 from .report import CARRY_LABELS, COMPANY
 
 

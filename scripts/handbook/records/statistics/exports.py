@@ -11,7 +11,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from ..site.links import clause_label
+from ...site.links import clause_label
 from .report import CARRY_LABELS
 
 VERDICT = {True: "达标", False: "未达标", None: "—"}

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ..forms.model import Form, FormField
-from ..forms.schema import DATETIME_FORMAT
-from . import sample_forms
-from .compute import window
+from ...forms.model import Form, FormField
+from ...forms.schema import DATETIME_FORMAT
+from . import world
+from ..statistics.compute import window
 
 SITE_NAMES = ["东湖花园管理处", "翠微苑管理处", "锦绣城管理处", "滨河湾管理处", "南山郡管理处", "梧桐里管理处"]
 SURNAMES = "张李王赵钱孙周吴郑冯陈褚卫蒋沈韩杨朱秦许"
@@ -77,7 +77,7 @@ class Fake:
         return self.rng.choice(STAFF)
 
     def cn_id(self) -> str:
-        from .rules.cells import cn_id_check_digit
+        from ..rules.cells import cn_id_check_digit
 
         born = dt.date(1950, 1, 1) + dt.timedelta(days=self.rng.randrange(365 * 50))
         first = f"110101{born:%Y%m%d}9{self.rng.randrange(100):02d}"
@@ -178,7 +178,7 @@ def generate(handbook, out: Path, months: int, sites: int, seed: int, end: str |
     files = []
     for index in range(sites):
         site = make_site(index, rng)
-        events = sample_forms.simulate(site, month_names, rng, fake, handbook)
+        events = world.simulate(site, month_names, rng, fake, handbook)
         _numbered(events)
         by_form: dict[str, list[Event]] = {}
         for e in events:
@@ -186,8 +186,8 @@ def generate(handbook, out: Path, months: int, sites: int, seed: int, end: str |
         for form in handbook.record_forms():
             if form.due == "pool" and not site.pool:
                 continue
-            if form.id not in by_form and form.id not in sample_forms.SIMULATED:
-                by_form[form.id] = sample_forms.generic(form, site, month_names, rng, fake)
+            if form.id not in by_form and form.id not in world.SIMULATED:
+                by_form[form.id] = world.generic(form, site, month_names, rng, fake)
             for month in month_names:
                 at = window(month)[1] + HAND_IN
                 rows = [e.as_known(at) for e in sorted(by_form.get(form.id, []), key=lambda e: e.start) if e.in_file(month)]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from html import escape as attr
 
-from ..site.links import clause_anchor, clause_label, href_to, relative
+from ...site.links import clause_anchor, clause_label, href_to, relative
 from .charts import count_bars, kpi_bars, trend
 from .exports import VERDICT, report_csv, report_xlsx
+from .compute import met, rounded
 from .report import CARRY_LABELS, COMPANY, Statistics
 from .text import filing_line, included_line, md_escape as escape, month_label
 
@@ -65,7 +66,8 @@ class StatisticsPages:
         return [INDEX] + [{month_label(m): month_src(m)} for m in self.months]
 
     # ------------------------------------------------------------ pages
-    def index(self) -> str:
+    def index(self, company: bool = True) -> str:
+        """The overview; company=False (an account that reads its own 管理处 only): the months, no company figures."""
         lines = ["---", "title: 月度统计", "---", "", "# 月度统计", ""]
         if not self.months:
             lines += ['<p class="hb-stats-empty">还没有数据。各管理处的记录表入库（<code>handbook ingest</code>）后，'
@@ -73,13 +75,15 @@ class StatisticsPages:
             return "\n".join(lines)
         lines += [f"<p>按数据统计及信息收集管理规程（{self.clause_link('3.19#4.3', INDEX)}）计算，"
                   "各管理处和全公司的比率按分子、分母分别相加后计算。报表只含件数、金额和记录编号，不含客户姓名、电话、房号等个人信息。</p>", ""]
+        if not company:
+            links = "".join(f'<li><a href="{attr(self._href(month_src(m), INDEX))}">{month_label(m)}</a></li>' for m in self.months)
+            return "\n".join(lines + ["## 各月报表 {#months}", "", f"<ul>{links}</ul>", ""])
         rows = []
-        for month in self.months:
-            report = self.report(month)
-            company = [k for k in report["kpis"] if k["site"] == COMPANY and k["met"] is not None]
-            hit = sum(k["met"] for k in company)
+        for month in self.months:        # company figures only: no full report per month
+            verdicts = [met(k, self.stats.value(k, COMPANY, month)) for k in self.stats.defs.kpis]
+            judged = [v for v in verdicts if v is not None]
             rows.append(f'<tr><td><a href="{attr(self._href(month_src(month), INDEX))}">{month_label(month)}</a></td>'
-                        f'<td>{len(report["sites"])}</td><td>{hit} / {len(company)}</td></tr>')
+                        f'<td>{len(self.stats.sites(month))}</td><td>{sum(judged)} / {len(judged)}</td></tr>')
         lines += ["## 各月报表 {#months}", "",
                   f'<table><thead><tr><th>月份</th><th>管理处</th><th>全公司达标指标</th></tr></thead><tbody>{"".join(rows)}</tbody></table>', ""]
         lines += ["## 全公司指标趋势 {#trends}", "", self.trends(), ""]
@@ -89,14 +93,15 @@ class StatisticsPages:
         months = sorted(self.months)[-12:]
         charts = []
         for kpi in self.stats.defs.kpis:
-            points = [(m, next(k["value"] for k in self.report(m)["kpis"] if k["id"] == kpi.id and k["site"] == COMPANY))
-                      for m in months]
+            points = [(m, rounded(self.stats.value(kpi, COMPANY, m))) for m in months]
             charts.append(f"<figure>{trend(kpi.title, points, kpi.target.value if kpi.target else None)}</figure>")
         return f'<div class="hb-trends">{"".join(charts)}</div>'
 
-    def month_page(self, month: str) -> str:
+    def month_page(self, month: str, report: dict | None = None) -> str:
+        """The month's page; report: the report as one account may read it (web/live.py), else all of it."""
         src = month_src(month)
-        report = self.report(month)
+        report = report or self.report(month)
+        company = report.get("company", True)
         sites = report["sites"]
         paths = downloads(month)
         title = f"{month_label(month)} 月度统计"
@@ -109,21 +114,24 @@ class StatisticsPages:
         kind, more = ("note", "") if report["complete"] else ("warning", ' 明细见<a href="#submissions">报送情况</a>。')
         lines += [f'<div class="admonition {kind}" id="filing"><p class="admonition-title">{escape(report["state"])}'
                   f'{"" if report["complete"] else "：报送未齐"}</p><p>{escape(filing_line(report))}{more}</p></div>', ""]
-        lines += ["## 全公司考核指标 {#company}", "", self.kpi_table(report, COMPANY, src), ""]
-        for row in (k for k in report["kpis"] if k["site"] == COMPANY):
-            note = included_line(row)
-            if note:
-                lines += [f'<p class="hb-note">注：{escape(note)}</p>', ""]
+        if company:
+            lines += ["## 全公司考核指标 {#company}", "", self.kpi_table(report, COMPANY, src), ""]
+            for row in (k for k in report["kpis"] if k["site"] == COMPANY):
+                note = included_line(row)
+                if note:
+                    lines += [f'<p class="hb-note">注：{escape(note)}</p>', ""]
         with_target = [k for k in report["kpis"] if k["target"] is not None]
         # the printed page is the manager's one- or two-page summary: details stay on screen
         lines += ['<p class="hb-print-only">各管理处明细、业务量、跨月事项和超时未完成明细见网页版或 Excel 下载。</p>', "",
                   '<div class="hb-detail" markdown>', ""]
+        groups = sites + ([COMPANY] if company else [])
         lines += ["## 各管理处对比 {#compare}", "",
-                  f'<figure class="hb-figure">{kpi_bars(with_target, sites + [COMPANY], f"{month_label(month)}各管理处考核指标")}'
+                  f'<figure class="hb-figure">{kpi_bars(with_target, groups, f"{month_label(month)}各管理处考核指标")}'
                   "<figcaption>红色虚线为目标值；红色数值为未达标。</figcaption></figure>", ""]
         for site in sites:
             lines += [f"### {escape(site)}", "", self.kpi_table(report, site, src), ""]
-        lines += ["## 业务量 {#counts}", "", self.count_charts(report), "", self.count_table(report, sites), ""]
+        lines += ["## 业务量 {#counts}", "", self.count_charts(report) if company else "",
+                  "", self.count_table(report, sites, company), ""]
         lines += ["## 跨月事项 {#carryover}", "", f"<p>口径见{self.clause_link('3.19#4.5', src)}。</p>", "",
                   self.carry_table(report, sites), ""]
         lines += ["## 超时未完成明细 {#overdue}", "", self.overdue_table(report), "", "</div>", ""]
@@ -161,8 +169,8 @@ class StatisticsPages:
                 charts.append(f"<figure>{count_bars(f'{title}·全公司', rows)}</figure>")
         return f'<div class="hb-trends">{"".join(charts)}</div>'
 
-    def count_table(self, report: dict, sites: list[str]) -> str:
-        groups = sites + [COMPANY]
+    def count_table(self, report: dict, sites: list[str], company: bool = True) -> str:
+        groups = sites + ([COMPANY] if company else [])
         values: dict[tuple, dict] = {}
         order: list[tuple] = []
         for c in report["counts"]:

@@ -8,8 +8,8 @@ from typing import Literal, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .. import messages as m
-from ..loader import FAST_LOADER
+from ... import messages as m
+from ...loader import FAST_LOADER
 from .items import BUILDERS
 
 KPI_FILE = Path("data/kpis.yml")

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import messages as m
+from ... import messages as m
 
 MIN_PARALLEL = 16            # below this, starting workers costs more than it saves
 _HANDBOOK = None             # set before the pool forks: workers inherit the checked model
@@ -33,9 +33,9 @@ class Outcome:
 
 
 def _check(job: tuple[str, str, str]) -> Outcome:
-    from .cli import _print_result
-    from .intake import check_path
-    from .reading import UPLOAD_LIMITS
+    from ..cli import _print_result
+    from ..validation.intake import check_path
+    from ..validation.reading import UPLOAD_LIMITS
 
     form_id, path, month = job
     form = _HANDBOOK.form_by_id[form_id]
@@ -70,7 +70,7 @@ def store_checked(store, form, site: str, month: str, path: Path, checked: Outco
     if checked.exit_code != 0:
         print(checked.report, end="")
         print(m.IngestRejected.template, file=stream_err)
-        from .store import sha256
+        from .catalogue import sha256
 
         store.audit(form=form.id, site=site, month=month, file=path.name, file_sha256=sha256(original),
                     rows=checked.rows, result="unusable" if checked.exit_code == 2 else "rejected", errors=checked.errors,

@@ -209,6 +209,15 @@ class Store:
         return [(r["form"], r["site"], r["month"], _upload(r)) for r in rows
                 if months is None or months[0] <= r["month"] <= months[1]]
 
+    def version(self) -> tuple:
+        """(latest upload, current versions, closed months): any change to what a report reads changes it."""
+        with self.reading() as con:
+            if con is None:
+                return ()
+            row = con.execute("SELECT (SELECT max(seq) FROM uploads), (SELECT count(*) FROM current), "
+                              "(SELECT group_concat(month) FROM closed_months)").fetchone()
+        return tuple(row)
+
     def slot(self, form: str, site: str, month: str) -> dict | None:
         """{"current": upload or None, "history": earlier versions, newest first}; None if never uploaded."""
         with self.reading() as con:

@@ -6,7 +6,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from .compute import window
+from ..statistics.compute import window
 
 H = dt.timedelta(hours=1)
 M = dt.timedelta(minutes=1)
@@ -43,7 +43,7 @@ class World:
     def __init__(self, site, months, rng, fake, handbook):
         self.site, self.months, self.rng, self.fake, self.handbook = site, months, rng, fake, handbook
         self.events = []
-        from .sample import Event
+        from .generate import Event
         self.Event = Event
         self.horizon = window(months[-1])[1] + dt.timedelta(days=2, hours=12)
 
@@ -493,8 +493,8 @@ def simulate(site, months, rng, fake, handbook) -> list:
 # ---------------------------------------------------------------- any other record form
 def generic(form, site, months, rng, fake) -> list:
     """Rows for a record form the simulation does not know, driven by its field types."""
-    from .sample import Event
-    from .rules.cells import cn_id_check_digit
+    from .generate import Event
+    from ..rules.cells import cn_id_check_digit
 
     events = []
     for month in months:

@@ -1,0 +1,1 @@
+"""Fictional sample records for demonstrations, tests and benchmarks."""

@@ -1,0 +1,144 @@
+"""Per 管理处 and month: what the Calculator computed, kept in the catalogue database.
+
+A 管理处's figures for month M depend only on its own uploads for months ≤ M (dataset.py), the KPI
+definitions, the holiday table and the statistics code. Each entry is keyed by a digest of exactly
+those, so an upload recomputes its own 管理处 (from its month on) and nothing else: a company of
+500 管理处 gets a new report in the time of one. A key that no longer matches is simply recomputed;
+the table can be deleted at any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+from .compute import Calculator, Measure
+
+SCHEMA = """CREATE TABLE IF NOT EXISTS statistics_cache (
+    site TEXT NOT NULL, month TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (site, month))"""
+CODE = ("compute.py", "items.py", "dataset.py", "kpis.py", "workdays.py", "cache.py")
+
+
+def _encode(value):
+    if isinstance(value, Decimal):
+        return {"$d": str(value)}
+    if isinstance(value, Measure):
+        return {"$m": [value.numerator, value.denominator, value.in_transit, value.breakdown]}
+    raise TypeError(type(value))
+
+
+def _decode(obj):
+    if "$d" in obj:
+        return Decimal(obj["$d"])
+    if "$m" in obj:
+        n, d, t, b = obj["$m"]
+        return Measure(n, d, t, {k: list(v) for k, v in b.items()})
+    return obj
+
+
+def global_key(handbook) -> str:
+    """The definitions, the holiday table, the record forms and this code, as one digest."""
+    h = hashlib.sha256()
+    root = Path(handbook.root)
+    for path in [root / "data/kpis.yml", root / "data/workdays.yml",
+                 *sorted(Path(f.source) for f in handbook.forms if f.is_record),
+                 *(Path(__file__).parent / name for name in CODE)]:
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"-")
+    return h.hexdigest()
+
+
+class CachedCalculator:
+    """The Calculator's measure / count / carryover per (管理处, month), read from and written to the cache."""
+
+    def __init__(self, calc: Calculator, store, handbook):
+        self.calc = calc
+        self.store = store
+        self.base = global_key(handbook)
+        self._keys: dict[tuple[str, str], str] = {}
+        self._entries: dict[tuple[str, str], dict] = {}
+        self._loaded: set[str] = set()
+        self._dirty: set[tuple[str, str]] = set()
+        self._uploads: dict[str, list[tuple[str, str, str]]] = {}
+        for (form, site), ups in calc.data.uploads.items():
+            self._uploads.setdefault(site, []).extend((m, form, u["id"]) for m, u in ups)
+        for ups in self._uploads.values():
+            ups.sort()
+        self.hits = self.misses = 0
+
+    def key(self, site: str, month: str) -> str:
+        k = (site, month)
+        if k not in self._keys:
+            h = hashlib.sha256(self.base.encode())
+            for m, form, upload in self._uploads.get(site, []):
+                if m > month:
+                    break
+                h.update(f"{m}|{form}|{upload};".encode())
+            self._keys[k] = h.hexdigest()
+        return self._keys[k]
+
+    def _load(self, month: str) -> None:
+        if month in self._loaded:
+            return
+        self._loaded.add(month)
+        try:
+            with self.store.reading() as con:
+                if con is None:
+                    return
+                con.execute(SCHEMA)
+                rows = con.execute("SELECT site, key, data FROM statistics_cache WHERE month = ?", (month,)).fetchall()
+        except Exception:           # a cache that cannot be read is only slower
+            return
+        for site, key, data in rows:
+            if key == self.key(site, month):
+                self._entries[(site, month)] = json.loads(data, object_hook=_decode)
+
+    def _entry(self, site: str, month: str) -> dict:
+        self._load(month)
+        return self._entries.setdefault((site, month), {"measure": {}, "count": {}, "carry": {}, "uncovered": []})
+
+    def _cached(self, kind: str, name: str, site: str, month: str, compute):
+        entry = self._entry(site, month)
+        if name in entry[kind]:
+            self.hits += 1
+            self.calc.calendar.uncovered.update(entry["uncovered"])
+            return entry[kind][name]
+        self.misses += 1
+        before = set(self.calc.calendar.uncovered)
+        value = compute()
+        entry[kind][name] = value
+        entry["uncovered"] = sorted(set(entry["uncovered"]) | (self.calc.calendar.uncovered - before))
+        self._dirty.add((site, month))
+        return value
+
+    def measure(self, kpi, site: str, month: str) -> Measure:
+        return self._cached("measure", kpi.id, site, month, lambda: self.calc.measure(kpi, site, month))
+
+    def count(self, spec, site: str, month: str) -> Counter:
+        return Counter(self._cached("count", spec.id, site, month, lambda: dict(self.calc.count(spec, site, month))))
+
+    def carryover(self, builder: str, site: str, month: str):
+        counts, overdue = self._cached("carry", builder, site, month,
+                                       lambda: list(self.calc.carryover(builder, site, month)))
+        return counts, overdue
+
+    def save(self) -> None:
+        """Write what was computed (best effort: a read-only or busy store only means no cache)."""
+        if not self._dirty or not self.store.db.exists():
+            return
+        rows = [(site, month, self.key(site, month), json.dumps(self._entries[(site, month)], default=_encode,
+                                                              ensure_ascii=False))
+                for site, month in sorted(self._dirty)]
+        try:
+            with self.store.writing() as con:
+                con.execute(SCHEMA)
+                con.executemany("INSERT OR REPLACE INTO statistics_cache (site, month, key, data) VALUES (?, ?, ?, ?)", rows)
+        except Exception:
+            return
+        self._dirty.clear()

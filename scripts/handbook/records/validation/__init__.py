@@ -1,0 +1,1 @@
+"""Reading, normalising and validating a clerk's file (the rules themselves are in records/rules/)."""
