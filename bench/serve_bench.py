@@ -15,7 +15,6 @@ Run: .venv/bin/python bench/serve_bench.py [hostile] [first]
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import socket

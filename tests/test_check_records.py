@@ -7,26 +7,8 @@ import datetime as dt
 
 import pytest
 
-from conftest import copy_project
-from handbook.cli import main
 from handbook.records.statistics import workdays
-
-
-@pytest.fixture
-def project(tmp_path):
-    return copy_project(tmp_path)
-
-
-def run_check(root, capsys):
-    code = main(["--root", str(root), "check"])
-    out = capsys.readouterr()
-    return code, out.out + out.err
-
-
-def edit(path, old, new, count=1):
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
+from test_check import edit, project, run_check  # noqa: F401  (project is a fixture)
 
 
 def test_renaming_a_column_a_kpi_reads_is_caught(project, capsys):

@@ -194,7 +194,8 @@ def test_report_json_has_the_documented_fields(store, capsys):
     assert main(["--root", str(ROOT), "report", "--month", "2026-03", "--data-dir", str(store), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     for row in data["kpis"]:
-        assert {"id", "title", "site", "value", "target", "clause", "met"} <= set(row)
+        assert {"id", "title", "site", "value", "target", "clause", "met", "submitted", "provisional"} <= set(row)
+        assert row["provisional"] is False          # 2026 has its holiday table
     assert {r["site"] for r in data["kpis"]} == {A, B, COMPANY}
 
 

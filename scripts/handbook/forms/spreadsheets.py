@@ -7,7 +7,6 @@ import io
 
 
 from .model import Form
-from .schema import DATETIME_FORMAT, field_pattern
 
 TEMPLATE_ROWS = 1000
 TYPE_LABELS = {"string": "文字", "integer": "整数", "number": "数字", "date": "日期",

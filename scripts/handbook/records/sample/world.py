@@ -61,7 +61,7 @@ class World:
 
     # ------------------------------------------------------------ complaints and callbacks
     def complaints(self, month):
-        rng, fake = self.rng, self.fake
+        rng = self.rng
         for _ in range(self.volume(18, month)):
             start = _in_month(rng, month)
             self.complaint(start, None)
@@ -494,7 +494,6 @@ def simulate(site, months, rng, fake, handbook) -> list:
 def generic(form, site, months, rng, fake) -> list:
     """Rows for a record form the simulation does not know, driven by its field types."""
     from .generate import Event
-    from ..rules.cells import cn_id_check_digit
 
     events = []
     for month in months:

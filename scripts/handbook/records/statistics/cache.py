@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +26,7 @@ def _encode(value):
     if isinstance(value, Decimal):
         return {"$d": str(value)}
     if isinstance(value, Measure):
-        return {"$m": [value.numerator, value.denominator, value.in_transit, value.breakdown]}
+        return {"$m": [value.numerator, value.denominator, value.in_transit, value.breakdown, value.provisional]}
     raise TypeError(type(value))
 
 
@@ -35,8 +34,8 @@ def _decode(obj):
     if "$d" in obj:
         return Decimal(obj["$d"])
     if "$m" in obj:
-        n, d, t, b = obj["$m"]
-        return Measure(n, d, t, {k: list(v) for k, v in b.items()})
+        n, d, t, b, p = obj["$m"]
+        return Measure(n, d, t, {k: list(v) for k, v in b.items()}, p)
     return obj
 
 

@@ -49,10 +49,11 @@ class Measure:
     denominator: Decimal = Decimal(0)
     in_transit: int = 0
     breakdown: dict[str, list[Decimal]] = field(default_factory=dict)
+    provisional: bool = False          # some 事项's deadline was counted Monday–Friday (暂按周一至周五)
 
     def __add__(self, other: "Measure") -> "Measure":
         out = Measure(self.numerator + other.numerator, self.denominator + other.denominator,
-                      self.in_transit + other.in_transit)
+                      self.in_transit + other.in_transit, provisional=self.provisional or other.provisional)
         for src in (self.breakdown, other.breakdown):
             for k, (n, d) in src.items():
                 cur = out.breakdown.setdefault(k, [Decimal(0), Decimal(0)])
@@ -111,6 +112,8 @@ class Calculator:
         out = Measure()
         if c.method == "timely":
             for item, verdict in self.judged(c.items, c.where, site, month):
+                if verdict in (TRANSIT, COUNTED) and item.provisional:
+                    out.provisional = True
                 if verdict == TRANSIT:
                     out.in_transit += 1
                 elif verdict == COUNTED:

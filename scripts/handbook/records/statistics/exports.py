@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from ...site.links import clause_label
+from .text import kpi_title
 from .report import CARRY_LABELS
 
 VERDICT = {True: "达标", False: "未达标", None: "—"}
@@ -42,7 +43,7 @@ def _verdict(k: dict) -> str:
 
 
 def kpi_rows(report: dict) -> list[list]:
-    return [[report["month"], k["site"], k["title"], k["display"], k["numerator"], k["denominator"], k["in_transit"],
+    return [[report["month"], k["site"], kpi_title(k), k["display"], k["numerator"], k["denominator"], k["in_transit"],
              k["target_display"], _verdict(k), _blank(k["previous"]), _blank(k["change"]), k["ytd_display"],
              clause_label(k["clause"]), clause_label(k["definition"])] for k in report["kpis"]]
 

@@ -28,6 +28,7 @@ class Item:
     row: dict = field(default_factory=dict, repr=False)
     scheduled: dt.datetime | None = None     # 规定上门时间 (4.1.7 G)
     arrived: dt.datetime | None = None
+    provisional: bool = False                # its deadline counts working days of a year with no holiday table
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -152,11 +153,12 @@ def arrears_written(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
         if settled is not None and settled < start:
             continue
         due = _midnight(calendar.nth_workday_after(start.date(), 3)) + DAY
+        provisional = not calendar.covers(start.date(), due.date())
         notices = [x["delivered_at"] for x in reminders.get(r["room"], [])
                    if x.get("method") == "书面通知书" and x.get("delivered_at") and x["delivered_at"] >= overdue
                    and _concerns(x, r["item"])]
         done = min([t for t in [*notices, settled] if t is not None], default=None)
-        out.append(Item("arrears-list", f"{r['item']} {r['period']}", start, due, done, row=r))
+        out.append(Item("arrears-list", f"{r['item']} {r['period']}", start, due, done, row=r, provisional=provisional))
     return out
 
 

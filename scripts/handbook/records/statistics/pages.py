@@ -13,7 +13,7 @@ from .charts import count_bars, kpi_bars, trend
 from .exports import VERDICT, report_csv, report_xlsx
 from .compute import met, rounded
 from .report import CARRY_LABELS, COMPANY, Statistics
-from .text import filing_line, included_line, md_escape as escape, month_label
+from .text import filing_line, included_line, kpi_title, md_escape as escape, month_label
 
 INDEX = "statistics/index.md"
 CHART_COUNTS = ("complaints-category", "calls", "repairs", "callbacks-result")
@@ -151,7 +151,7 @@ class StatisticsPages:
             change = "—" if k["change"] is None else f"{k['change']:+.1f}"
             previous = "—" if k["previous"] is None else f"{k['previous']:.1f}%"
             rows.append(
-                f'<tr class="{cls}"><td>{escape(k["title"])}</td><td class="hb-num">{escape(k["display"])}</td>'
+                f'<tr class="{cls}"><td>{escape(kpi_title(k))}</td><td class="hb-num">{escape(k["display"])}</td>'
                 f'<td class="hb-num">{escape(k["fraction"])}</td><td class="hb-num">{"—" if k["in_transit"] is None else k["in_transit"]}</td>'
                 f'<td>{escape(k["target_display"])}</td><td>{verdict}</td>'
                 f'<td class="hb-num">{previous}</td>'

@@ -197,6 +197,7 @@ class Statistics:
             "ytd": rounded(ytd.value), "ytd_display": percent_text(ytd.value),
             "ytd_numerator": _number(ytd.numerator), "ytd_denominator": _number(ytd.denominator),
             "submitted": submitted,
+            "provisional": bool(submitted and measure.provisional),
         }
         if site == COMPANY:
             row["included"] = self.included(kpi, month)

@@ -39,7 +39,7 @@ def kpi_line(row: dict) -> str:
     prev = "—" if row["previous"] is None else f"{row['previous']:.1f}%"
     target = f"目标{row['target_display']}" if row["target"] is not None else "不设目标"
     transit = "—" if row["in_transit"] is None else row["in_transit"]
-    parts = [f"{row['title']}：{row['display']}（{row['fraction']}）", target, verdict(row), f"在途{transit}",
+    parts = [f"{kpi_title(row)}：{row['display']}（{row['fraction']}）", target, verdict(row), f"在途{transit}",
              f"上月{prev}", f"本年累计{row['ytd_display']}", f"依据{clause_label(row['clause'])}"]
     return "  " + "  ".join(p for p in parts if p)
 
@@ -98,3 +98,11 @@ def md_escape(value) -> str:
     from html import escape
 
     return "".join(_MARKDOWN_ACTIVE.get(c, c) for c in escape(str(value)))
+
+
+PROVISIONAL = "（暂按周一至周五）"
+
+
+def kpi_title(row: dict) -> str:
+    """A KPI's name, marked when a deadline behind it counted working days of a year with no holiday table."""
+    return row["title"] + (PROVISIONAL if row.get("provisional") else "")

@@ -39,6 +39,10 @@ class Calendar:
             return True
         return day.weekday() < 5 and day not in self.holidays
 
+    def covers(self, first: dt.date, last: dt.date) -> bool:
+        """Every year from first to last has its holiday table (otherwise working days are Monday–Friday)."""
+        return all(year in self.years for year in range(first.year, last.year + 1))
+
     def nth_workday_after(self, day: dt.date, n: int) -> dt.date:
         count = 0
         while count < n:
