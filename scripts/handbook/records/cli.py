@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from .. import messages as m
+from .validation.console import print_result
 
-SHOWN_ERRORS = 200
 
 
 def _root(args) -> Path:
@@ -78,27 +78,6 @@ def _store_failed(exc, root) -> int:
     return 2
 
 
-def _print_result(result, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
-        return
-    if result.unusable is not None:
-        print(result.unusable.message, file=sys.stderr)
-        return
-    if result.valid:
-        print(m.RecordValid.render(title=result.form.title, rows=result.rows))
-    else:
-        print(m.RecordInvalid.render(title=result.form.title, count=len(result.errors)))
-        for issue in result.errors[:SHOWN_ERRORS]:
-            print(f"  {issue.message}")
-        if len(result.errors) > SHOWN_ERRORS:
-            print("  " + m.RecordMoreErrors.render(count=len(result.errors) - SHOWN_ERRORS))
-    if result.normalized:
-        print(m.RecordNormalized.template)
-        for entry in result.normalized:
-            print(f"  {entry['message']}")
-
-
 def _validate(handbook, form, path: Path, engine: str = "auto"):
     from .validation.progress import Progress
     from .validation.validate import validate_file
@@ -128,7 +107,7 @@ def cmd_validate(args) -> int:
     if form is None:
         return 2
     result = _validate(handbook, form, Path(args.file), args.engine)
-    _print_result(result, args.json)
+    print_result(result, args.json)
     return result.exit_code
 
 
@@ -151,7 +130,7 @@ def ingest_one(handbook, store, form, site: str, month: str, path: Path, quiet: 
             return result.exit_code
         return 0
     if not result.valid:
-        _print_result(result, False)
+        print_result(result, False)
         print(m.IngestRejected.template, file=sys.stderr)
         return result.exit_code
     outcome, upload, previous = done.outcome, done.upload, done.previous

@@ -9,8 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...forms.model import Form, FormField
-from . import CELL_RULES, ROW_RULES, BlankRow, DuplicateKey, Finding
+from ... import messages as m
+from ..validation.issues import Issue
+from . import BY_CODE, CELL_RULES, ROW_RULES, BlankRow, DuplicateKey, Finding
 from .types import TYPES
+
+
+ERROR_LIMIT = 10000
 
 
 def where(row: int | None, label: str | None) -> str:
@@ -112,12 +117,18 @@ def check_rows(form: Form, rows: list[list[str]], row_numbers: list[int], limit:
     return found[:limit], len(found)
 
 
-def issue(finding: Finding):
+def issue(finding: Finding) -> Issue:
     """The Issue a clerk reads: the rule's Chinese message for this finding."""
-    from . import BY_CODE
-    from ..validation.issues import Issue
-
     rule = BY_CODE[finding.code]
     label = finding.field if getattr(rule, "where_column", True) else None
     message = rule.render(where=where(finding.row, label), value=finding.value, **finding.params)
     return Issue(rule.kind, finding.row, finding.field, finding.value, message)
+
+
+def report(findings, count: int, labels: list[str], label_issues: list[Issue] = ()) -> list[Issue]:
+    """Issues in report order (row, then column), with the error-cap notice."""
+    issues = list(label_issues) + [issue(f) for f in findings]
+    if count >= ERROR_LIMIT:
+        issues.append(Issue("too-many-errors", None, None, None, m.RecordTooManyErrors.render(limit=ERROR_LIMIT)))
+    issues.sort(key=lambda i: (i.row or 0, labels.index(i.field) if i.field in labels else -1))
+    return issues

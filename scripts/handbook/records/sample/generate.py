@@ -15,13 +15,14 @@ import csv
 import datetime as dt
 import io
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from ...forms.model import Form, FormField
 from ...forms.schema import DATETIME_FORMAT
 from . import world
+from .events import Event
 from ..statistics.compute import window
 
 SITE_NAMES = ["东湖花园管理处", "翠微苑管理处", "锦绣城管理处", "滨河湾管理处", "南山郡管理处", "梧桐里管理处"]
@@ -29,36 +30,6 @@ SURNAMES = "张李王赵钱孙周吴郑冯陈褚卫蒋沈韩杨朱秦许"
 PLACEHOLDERS = ["三", "四", "五", "六", "七", "八", "九", "十"]
 STAFF = ["小陈", "小林", "小黄", "小何", "小罗", "小梁"]
 HAND_IN = dt.timedelta(days=2, hours=12)       # the 3rd of the next month, 12:00
-
-
-@dataclass
-class Event:
-    """One row of one form, with the time it starts and the times later cells become known."""
-
-    form: str
-    start: dt.datetime
-    row: dict
-    end: dt.datetime | None = None              # closed (done, returned, settled…); None = stays open
-    known: dict[str, dt.datetime] = field(default_factory=dict)   # field id → when the value is written down
-    carry: bool = True                          # listed again while open (3.19#4.2.3)
-    period: str | None = None                   # for monthly ledgers: the month this row belongs to
-
-    def in_file(self, month: str) -> bool:
-        if self.period is not None:
-            return self.period == month
-        start, cutoff = window(month)
-        if start <= self.start < cutoff:
-            return True
-        return self.carry and self.start < start and (self.end is None or self.end >= start)
-
-    def as_known(self, at: dt.datetime) -> dict:
-        row = dict(self.row)
-        for fid, when in self.known.items():
-            if when > at:
-                row[fid] = None
-                if fid in ("completed_at", "returned_at", "rectified_at") and row.get("status") in ("已完成", "已取消"):
-                    row["status"] = "处理中"
-        return row
 
 
 class Fake:

@@ -7,6 +7,7 @@ import random
 from decimal import Decimal
 
 from ..statistics.compute import window
+from .events import Event
 
 H = dt.timedelta(hours=1)
 M = dt.timedelta(minutes=1)
@@ -43,7 +44,6 @@ class World:
     def __init__(self, site, months, rng, fake, handbook):
         self.site, self.months, self.rng, self.fake, self.handbook = site, months, rng, fake, handbook
         self.events = []
-        from .generate import Event
         self.Event = Event
         self.horizon = window(months[-1])[1] + dt.timedelta(days=2, hours=12)
 
@@ -493,8 +493,6 @@ def simulate(site, months, rng, fake, handbook) -> list:
 # ---------------------------------------------------------------- any other record form
 def generic(form, site, months, rng, fake) -> list:
     """Rows for a record form the simulation does not know, driven by its field types."""
-    from .generate import Event
-
     events = []
     for month in months:
         for i in range(rng.randint(3, 8)):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ... import messages as m
+from ..validation.console import print_result
 
 MIN_PARALLEL = 16            # below this, starting workers costs more than it saves
 _HANDBOOK = None             # set before the pool forks: workers inherit the checked model
@@ -33,7 +34,6 @@ class Outcome:
 
 
 def _check(job: tuple[str, str, str]) -> Outcome:
-    from ..cli import _print_result
     from ..validation.intake import check_path
     from ..validation.reading import UPLOAD_LIMITS
 
@@ -45,7 +45,7 @@ def _check(job: tuple[str, str, str]) -> Outcome:
     if not result.valid:
         out = io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            _print_result(result, False)
+            print_result(result, False)
         report = out.getvalue()
     return Outcome(result.exit_code, result.rows, len(result.errors) or (0 if result.valid else 1),
                    checked.canonical, report)

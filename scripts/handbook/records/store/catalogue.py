@@ -26,8 +26,10 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+from .migrate import migrate_if_needed
+from .schema import SCHEMA, StoreError  # noqa: F401  (StoreError: part of this module's API)
+
 CATALOGUE = "catalogue.sqlite3"
-SCHEMA_VERSION = "2"
 TMP = "tmp"
 
 DEFAULT_DATA_DIR = Path("data/records")
@@ -35,37 +37,11 @@ DATA_DIR_ENV = "HANDBOOK_DATA_DIR"
 UPLOAD_FIELDS = ("id", "at", "user", "file", "file_sha256", "data_sha256", "rows", "object", "original")
 AUDIT_COLUMNS = ("id", "at", "user", "host", "form", "site", "month", "result")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS uploads (
-    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, form TEXT NOT NULL, site TEXT NOT NULL,
-    month TEXT NOT NULL, at TEXT NOT NULL, user TEXT NOT NULL, host TEXT, file TEXT NOT NULL,
-    file_sha256 TEXT NOT NULL, data_sha256 TEXT NOT NULL, rows INTEGER NOT NULL,
-    object TEXT NOT NULL, original TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS uploads_slot ON uploads (form, site, month);
-CREATE TABLE IF NOT EXISTS current (
-    form TEXT NOT NULL, site TEXT NOT NULL, month TEXT NOT NULL, upload_id TEXT NOT NULL,
-    PRIMARY KEY (form, site, month));
-CREATE TABLE IF NOT EXISTS closed_months (
-    month TEXT PRIMARY KEY, closed_at TEXT NOT NULL, closed_by TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS audit (
-    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, at TEXT NOT NULL, user TEXT, host TEXT,
-    form TEXT, site TEXT, month TEXT, result TEXT NOT NULL, entry TEXT NOT NULL);
-"""
-
 
 def data_dir_for(root: Path, given: str | None = None) -> Path:
     """--data-dir if given, else $HANDBOOK_DATA_DIR, else data/records under the project."""
     chosen = given or os.environ.get(DATA_DIR_ENV)
     return Path(chosen) if chosen else Path(root) / DEFAULT_DATA_DIR
-
-
-class StoreError(Exception):
-    """The store cannot be read or written."""
-
-    def __init__(self, path, detail):
-        super().__init__(f"{path}: {detail}")
-        self.path, self.detail = path, detail
 
 
 class Closed(Exception):
@@ -149,8 +125,6 @@ class Store:
                 if con.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
                     raise sqlite3.OperationalError("WAL")
                 con.executescript(SCHEMA)
-                from .migrate import migrate_if_needed
-
                 migrate_if_needed(self, con)
                 self._ready = True
             con.execute("PRAGMA synchronous = FULL")

@@ -12,6 +12,7 @@ import socket
 import sys
 
 from ... import messages as m
+from .schema import SCHEMA_VERSION, StoreError
 
 MANIFEST = "manifest.json"
 AUDIT = "audit.jsonl"
@@ -27,7 +28,6 @@ def migrate_if_needed(store, con) -> None:
     try:
         if con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() is None:
             uploads, audit = _copy(store, con) if manifest.exists() else (0, 0)
-            from .catalogue import SCHEMA_VERSION
 
             con.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
             con.commit()
@@ -51,7 +51,6 @@ def _rename_leftovers(store) -> None:
 
 
 def _copy(store, con) -> tuple[int, int]:
-    from .catalogue import StoreError
 
     try:
         data = json.loads((store.root / MANIFEST).read_text(encoding="utf-8"))

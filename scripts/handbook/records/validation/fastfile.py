@@ -26,7 +26,7 @@ from .issues import Issue
 from .normalize import (DASHES, FULL_WIDTH, ZERO_REPORT, Changes, Table, body_notes, check_form_matches,
                         find_header, header_layout, normalize_cell)
 from .reading import RawTable, Unusable, sniff_delimiter
-from .validate import ERROR_LIMIT, report
+from ..rules.engine import ERROR_LIMIT, report
 from ... import messages as m
 
 CHUNK = 1 << 22

@@ -12,14 +12,12 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ... import messages as m
 from ...forms.model import Form
 from .issues import Issue
 from .normalize import Table, to_table
 from .reading import NO_LIMITS, Limits, Unusable, read_table
-from ..rules.engine import check_rows, issue
+from ..rules.engine import ERROR_LIMIT, check_rows, report  # noqa: F401  (ERROR_LIMIT: this module's API)
 
-ERROR_LIMIT = 10000
 # `auto` sends files from this size on to the DuckDB engine (fast.py): below it a file is a few
 # hundred rows, which the row engine checks in milliseconds without starting DuckDB.
 FAST_THRESHOLD = 256 * 1024
@@ -59,15 +57,6 @@ class Result:
             out["unusable"] = {"type": code, "message": self.unusable.message}
             out["errors"] = [Issue(UNUSABLE_TYPES.get(code, "source-error"), None, None, None, self.unusable.message).as_dict()]
         return out
-
-
-def report(findings, count: int, labels: list[str], label_issues: list[Issue] = ()) -> list[Issue]:
-    """Issues in report order (row, then column), with the error-cap notice."""
-    issues = list(label_issues) + [issue(f) for f in findings]
-    if count >= ERROR_LIMIT:
-        issues.append(Issue("too-many-errors", None, None, None, m.RecordTooManyErrors.render(limit=ERROR_LIMIT)))
-    issues.sort(key=lambda i: (i.row or 0, labels.index(i.field) if i.field in labels else -1))
-    return issues
 
 
 def validate_table(table: Table, progress=None) -> list[Issue]:
