@@ -13,3 +13,5 @@ class HandbookConfig(Config):
     home = c.Type(str, default="index.md")
     # Where `handbook ingest` stores the records for the 月度统计 section; HANDBOOK_DATA_DIR overrides it.
     data_dir = c.Type(str, default="data/records")
+    # `handbook serve` renders the statistics pages itself (web/live.py): the build then only lays out their frames.
+    live_statistics = c.Type(bool, default=False)

@@ -74,7 +74,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             raise PluginError("月度统计的配置有误，未生成网站。\n" + exc.report())
         except StoreError as exc:
             raise PluginError(f"月度统计的数据目录无法读取：{str(exc).replace('|', '：')}")
-        return StatisticsPages(self.handbook, stats, config.use_directory_urls)
+        return StatisticsPages(self.handbook, stats, config.use_directory_urls, shells=self.config.live_statistics)
 
     def _load_dictionary(self, path: Path) -> None:
         # jieba is process-global and Material's search plugin uses it: load once.

@@ -65,7 +65,10 @@ class SiteBuilder:
         target = self.base / f"site-{time.time_ns()}"
         os.environ[DATA_DIR_ENV] = str(self.data_dir)
         try:
-            build(load_config(str(self.root / "mkdocs.yml"), site_dir=str(target)))
+            config = load_config(str(self.root / "mkdocs.yml"), site_dir=str(target))
+            # the statistics pages are rendered per request (live.py): build only their frames
+            config.plugins["handbook"].config.live_statistics = True
+            build(config)
         except (MkDocsException, OSError) as exc:
             return self._failed(target, exc)
         except Exception as exc:  # a bug or bad data in one build must not stop later ones

@@ -28,10 +28,13 @@ def downloads(month: str) -> dict[str, str]:
 
 
 class StatisticsPages:
-    def __init__(self, handbook, stats: Statistics | None, directory_urls: bool):
+    def __init__(self, handbook, stats: Statistics | None, directory_urls: bool, shells: bool = False):
+        """shells: the pages only as frames for the server to fill (web/live.py renders their content per
+        request), so building the site computes no month's report but the latest (for the clause badges)."""
         self.handbook = handbook
         self.stats = stats
         self.directory_urls = directory_urls
+        self.shells = shells
         self.months = sorted(stats.months(), reverse=True) if stats else []
         self._reports: dict[str, dict] = {}
 
@@ -52,6 +55,8 @@ class StatisticsPages:
 
     # ------------------------------------------------------------ files for the site
     def files(self) -> dict[str, str | bytes]:
+        if self.shells:
+            return {INDEX: self.shell("月度统计"), **{month_src(m): self.shell(f"{month_label(m)} 月度统计") for m in self.months}}
         out: dict[str, str | bytes] = {INDEX: self.index()}
         company = self.handbook.organisation.company
         for month in self.months:
@@ -61,6 +66,11 @@ class StatisticsPages:
             out[paths["csv"]] = report_csv(report)
             out[paths["xlsx"]] = report_xlsx(report, company)
         return out
+
+    @staticmethod
+    def shell(title: str) -> str:
+        return "\n".join(["---", f"title: {title}", "---", "", f"# {title}", "",
+                          "<p>统计页面由服务器按记录库的当前内容生成，请登录后查看。</p>", ""])
 
     def nav(self) -> list:
         return [INDEX] + [{month_label(m): month_src(m)} for m in self.months]
