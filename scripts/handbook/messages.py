@@ -148,7 +148,7 @@ class OrganisationInvalid(HandbookError):
 
 
 class FileUnreadable(HandbookError):
-    code = "file-unreadable"
+    code = "source-unreadable"
     title = "文件无法读取"
     template = "无法读取文件：{detail}"
 

@@ -131,7 +131,7 @@ def ingest_one(handbook, store, form, site: str, month: str, path: Path, quiet: 
         return 0
     if not result.valid:
         print_result(result, False)
-        print(m.IngestRejected.template, file=sys.stderr)
+        print(m.IngestRejected.render(), file=sys.stderr)
         return result.exit_code
     outcome, upload, previous = done.outcome, done.upload, done.previous
     if quiet:
@@ -144,7 +144,7 @@ def ingest_one(handbook, store, form, site: str, month: str, path: Path, quiet: 
     else:
         print(m.IngestStored.render(**params))
     if result.normalized:
-        print(m.RecordNormalized.template)
+        print(m.RecordNormalized.render())
         for entry in result.normalized:
             print(f"  {entry['message']}")
     return 0
@@ -191,7 +191,7 @@ def cmd_ingest(args) -> int:
             return 2
     else:
         if not (args.file and args.form and args.site and args.month):
-            print(m.IngestUsage.template, file=sys.stderr)
+            print(m.IngestUsage.render(), file=sys.stderr)
             return 2
         jobs = [{"form": args.form, "site": args.site, "month": args.month, "path": args.file}]
     registry = _registry(args, handbook)
@@ -364,7 +364,7 @@ def cmd_sample(args) -> int:
     if handbook is None:
         return 2
     if args.months < 1 or args.sites < 1 or args.months > 120 or args.sites > 1000:
-        print(m.SampleBadArgs.template, file=sys.stderr)
+        print(m.SampleBadArgs.render(), file=sys.stderr)
         return 2
     if args.end:
         from .store.registry import well_formed

@@ -166,17 +166,17 @@ class Intake:
         data = await request.form()
         name = str(data.get("name", "")).strip()
         if not csrf_ok(self.expected_csrf(request), data.get("csrf")):
-            return self.render(request, "login.html", status=403, name=name, message=m.IntakeCsrf.template)
+            return self.render(request, "login.html", status=403, name=name, message=m.IntakeCsrf.render())
         ip = request.client.host if request.client else "?"
         wait = self.throttle.wait(ip, name)
         if wait:
-            message = (m.IntakeLoginLocked.template if wait[0] == "ip"
+            message = (m.IntakeLoginLocked.render() if wait[0] == "ip"
                        else m.IntakeLoginBackoff.render(seconds=wait[1]))
             return self.render(request, "login.html", status=429, name=name, message=message)
         user = await anyio.to_thread.run_sync(self.accounts.authenticate, name, str(data.get("password", "")))
         if user is None:
             self.throttle.fail(ip, name)
-            return self.render(request, "login.html", status=401, name=name, message=m.IntakeLoginFailed.template)
+            return self.render(request, "login.html", status=401, name=name, message=m.IntakeLoginFailed.render())
         self.throttle.succeeded(name)
         old = self.session(request)
         if old is not None:
@@ -216,7 +216,7 @@ class Intake:
             return None, None, RedirectResponse("/intake/login", status_code=303)
         data = await request.form(**limits)
         if not csrf_ok(self.expected_csrf(request), data.get("csrf")):
-            return user, data, self.refuse(request, m.IntakeCsrf.template)
+            return user, data, self.refuse(request, m.IntakeCsrf.render())
         return user, data, None
 
     async def withdraw(self, request: Request):
@@ -225,7 +225,7 @@ class Intake:
         if refused:
             return refused
         if not user.admin:
-            return self.refuse(request, m.IntakeWithdrawAdminOnly.template)
+            return self.refuse(request, m.IntakeWithdrawAdminOnly.render())
         form = self.handbook.form_by_id.get(str(data.get("form", "")))
         try:
             site = self.registry().site(str(data.get("site", ""))).name
@@ -249,7 +249,7 @@ class Intake:
             return self.refuse(request, closed_message(exc), status=409)
         except (StoreError, OSError):
             log.exception("记录库写入失败")
-            return self.refuse(request, m.IntakeStoreUnavailable.template, status=503)
+            return self.refuse(request, m.IntakeStoreUnavailable.render(), status=503)
         if gone is not None:
             self.after_change(month)
         message = m.WithdrawDone.render(site=site, month=month, title=form.title, rows=current["rows"],
@@ -265,7 +265,7 @@ class Intake:
 
     async def status(self, request: Request):
         if self.user(request) is None:
-            return JSONResponse({"error": m.IntakeLoginRequired.template}, status_code=401)
+            return JSONResponse({"error": m.IntakeLoginRequired.render()}, status_code=401)
         return JSONResponse(self.builder.status() if self.builder else {"building": False, "message": ""})
 
     async def upload(self, request: Request):
@@ -286,7 +286,7 @@ class Intake:
             return self.refuse(request, m.IntakeUnknownForm.render(form=form_id), status=400)
         upload = data.get("file")
         if upload is None or not hasattr(upload, "read"):
-            return self.refuse(request, m.IntakeNoFile.template, status=400)
+            return self.refuse(request, m.IntakeNoFile.render(), status=400)
         content = await upload.read()
         filename = Path(upload.filename or "upload").name[:120]
         checked = await self.work(check_bytes, handbook, form, content, month=month)
@@ -312,7 +312,7 @@ class Intake:
             return refused
         parked = self._unpark(str(data.get("token", "")), user.name)
         if parked is None:
-            return self.refuse(request, m.IntakePendingGone.template, status=410)
+            return self.refuse(request, m.IntakePendingGone.render(), status=410)
         meta, content = parked
         handbook = await self.fresh_handbook()
         form = handbook.form_by_id.get(meta["form"])
@@ -340,7 +340,7 @@ class Intake:
             return self.refuse(request, m.IntakeForbiddenSite.render(site=site))
         files = [f for f in data.getlist("files") if hasattr(f, "read") and f.filename]
         if not files:
-            return self.refuse(request, m.IntakeNoFile.template, status=400)
+            return self.refuse(request, m.IntakeNoFile.render(), status=400)
         handbook = await self.fresh_handbook()
         owed = [f for f in handbook.record_forms() if self.registry().owes(site, f.id) or f.due == "none"]
         current = self.store.submitted(site, month)
@@ -401,7 +401,7 @@ class Intake:
             if sub.outcome != "unchanged":
                 self.after_change(month)
         if not rows:
-            return self.refuse(request, m.IntakePendingGone.template, status=410)
+            return self.refuse(request, m.IntakePendingGone.render(), status=410)
         return self.render(request, "batch_report.html", rows=rows, failed=failed, site=site, month=month,
                            month_label=f"{month[:4]}年{int(month[5:])}月", status=200 if not failed else 422)
 
@@ -419,7 +419,7 @@ class Intake:
                 user=newer["user"] or "—"), status=409)
         except (StoreError, OSError):
             log.exception("记录库写入失败")
-            return self.refuse(request, m.IntakeStoreUnavailable.template, status=503)
+            return self.refuse(request, m.IntakeStoreUnavailable.render(), status=503)
         if sub.outcome in ("stored", "superseded"):
             self.after_change(month)
         template = {"stored": m.IngestStored, "superseded": m.IngestSuperseded, "unchanged": m.IngestUnchanged}[sub.outcome]
@@ -544,14 +544,14 @@ def too_large_page(max_bytes: int) -> str:
 
 def unavailable_page() -> str:
     return ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>记录库暂时无法使用</title>"
-            f"<p>{m.IntakeStoreUnavailable.template}</p><p><a href=\"/intake/\">返回上传页面</a></p></html>")
+            f"<p>{m.IntakeStoreUnavailable.render()}</p><p><a href=\"/intake/\">返回上传页面</a></p></html>")
 
 
 async def store_unavailable(request: Request, exc: Exception) -> Response:
     """The data dir cannot be written (or read): a Chinese page that names no server path; details go to the log."""
     log.error("记录库无法使用（%s %s）：%r", request.method, request.url.path, exc)
     if request.url.path == "/intake/status":
-        return JSONResponse({"error": m.IntakeStoreUnavailable.template}, status_code=503)
+        return JSONResponse({"error": m.IntakeStoreUnavailable.render()}, status_code=503)
     return HTMLResponse(unavailable_page(), status_code=503)
 
 

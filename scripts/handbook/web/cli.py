@@ -17,7 +17,7 @@ def cmd_user_add(args) -> int:
     from .accounts import MIN_PASSWORD, Accounts
 
     if not args.admin and not args.viewer and not args.site:
-        print(m.UserNoSite.template, file=sys.stderr)
+        print(m.UserNoSite.render(), file=sys.stderr)
         return 2
     if args.site:
         from ..cli import load_or_report

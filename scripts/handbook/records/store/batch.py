@@ -69,7 +69,7 @@ def store_checked(store, form, site: str, month: str, path: Path, checked: Outco
     original = path.read_bytes() if path.is_file() else b""
     if checked.exit_code != 0:
         print(checked.report, end="")
-        print(m.IngestRejected.template, file=stream_err)
+        print(m.IngestRejected.render(), file=stream_err)
         from .catalogue import sha256
 
         store.audit(form=form.id, site=site, month=month, file=path.name, file_sha256=sha256(original),

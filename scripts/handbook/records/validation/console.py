@@ -26,6 +26,6 @@ def print_result(result, as_json: bool) -> None:
         if len(result.errors) > SHOWN_ERRORS:
             print("  " + m.RecordMoreErrors.render(count=len(result.errors) - SHOWN_ERRORS))
     if result.normalized:
-        print(m.RecordNormalized.template)
+        print(m.RecordNormalized.render())
         for entry in result.normalized:
             print(f"  {entry['message']}")

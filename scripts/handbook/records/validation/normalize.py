@@ -140,7 +140,7 @@ def check_form_matches(raw: RawTable, header: list, form: Form, others: list[For
     suggestion = ""
     if better:
         best = max(better, key=lambda o: len(_labels_found(header, o)))
-        suggestion = m.RecordLooksLike.render(title=best.title, form=best.id)
+        suggestion = m.RecordLooksLike.render(title=best.title)
     raise Unusable(m.RecordWrongForm, title=form.title, number=form.number, total=len(form.fields),
                    found=len(found), suggestion=suggestion)
 
