@@ -141,3 +141,53 @@ def test_new_form_belongs_to_its_clause_and_is_printable(handbook, form_id, ref,
     assert form.title in html and form.number in html
     page = (site_dir / "handbook" / f"{form.chapter}-{handbook.by_chapter[form.chapter].slug}" / "index.html").read_text(encoding="utf-8")
     assert f"表单：{form.title}" in page
+
+
+# ------------------------------------------------------------------ item 3: repairs and callbacks
+def test_common_area_repairs_leave_the_repair_callback_denominator(handbook):
+    from handbook.records.compute import matches
+    from handbook.records.kpis import load_definitions
+
+    kpi = load_definitions(handbook).kpi("repair-callback-rate")
+    assert kpi.compute.where == {"common_area": [""]}
+    assert matches({"room": "3-2-1102", "common_area": None}, kpi.compute.where)
+    assert not matches({"room": None, "common_area": "5栋2单元楼道"}, kpi.compute.where)
+    assert "公共部位报修" in clause(handbook, "3.19#4.3.4.B").text
+    assert "不列入维修回访和维修回访率" in clause(handbook, "3.9#4.2.1").text
+
+
+def test_an_in_home_burst_pipe_is_an_emergency_in_both_chapters(handbook):
+    assert "户内跑水" in clause(handbook, "3.11#4.3.1.A").text and "15分钟内到达现场" in clause(handbook, "3.11#4.3.1.A").text
+    special = clause(handbook, "3.15#4.3.2").text
+    assert "15分钟内到场控制险情" in special and "应急处置不收费" in special
+
+
+# ------------------------------------------------------------------ item 4: survey timing and sample
+def test_annual_survey_ends_in_november_and_monthly_sample_is_larger(handbook):
+    annual = clause(handbook, "3.21#4.1.1").text
+    assert "12月10日" not in annual and "不得晚于11月30日" in annual
+    assert "max（30，⌈5% × H⌉）" in clause(handbook, "3.21#4.2.3").text
+    assert "不得调查本人负责区域的客户" in clause(handbook, "3.21#4.1.4").text
+
+
+# ------------------------------------------------------------------ item 5: collection rate
+def test_collection_rate_is_judged_on_the_year_to_date_figure(handbook):
+    assert "当期收缴率" in clause(handbook, "3.12#4.5.3").text
+    assert "不单独作为考核结论" in clause(handbook, "3.19#4.3.7.D").text
+    assert "本年1月至本月" in clause(handbook, "3.19#4.3.7.E").text
+
+
+# ------------------------------------------------------------------ item 6: complaints
+def test_warranty_defects_are_valid_complaints_and_invalid_ones_are_confirmed(handbook):
+    invalid = clause(handbook, "3.8#4.2.1.B").text
+    assert "不属于无效投诉" in invalid and "按有效投诉登记" in invalid
+    assert "无效确认人" in clause(handbook, "3.8#4.2.1.C").text
+    form = handbook.form_by_id["complaint-log"]
+    confirm = form.field("invalid_confirmed_by")
+    assert confirm is not None and confirm.label == "无效确认人" and not confirm.required
+
+
+def test_reopened_complaints_get_a_suffix_and_major_ones_a_deadline(handbook):
+    assert "以原编号加后缀“-2”" in clause(handbook, "3.8#4.5.2").text
+    assert "同一编号" not in clause(handbook, "3.8#4.5.2").text
+    assert "一般不超过7日" in clause(handbook, "3.8#4.4.2").text
