@@ -127,7 +127,69 @@ def test_draft_text_uses_the_current_names_of_the_move_in_documents(handbook):
 # ------------------------------------------------------------------ new forms
 NEW_FORMS = {
     "occupant-change-form": "3.3#4.3.1",
+    "renovation-permit": "3.4#4.4.1",
+    "renovation-completion": "3.4#4.7.1",
+    "hot-work-permit": "3.4#4.4.3",
+    "renovation-extension": "3.4#4.4.2",
+    "refund-application": "3.14#4.6",
+    "installment-agreement": "3.13#4.4.2",
+    "parking-space-list": "3.18#4.1.1",
+    "parking-waiting-list": "3.18#4.2.3",
+    "key-takeover-list": "3.17#4.3.1",
+    "customer-questionnaire": "3.21#4.3.1",
 }
+
+
+def test_new_forms_are_printed_forms_not_monthly_records(handbook):
+    for form_id in NEW_FORMS:
+        form = handbook.form_by_id[form_id]
+        assert form.kind == "form" and form.due == "none", form_id
+    # a clause that names the form says so in its words
+    named = {"renovation-permit": "装修许可证", "renovation-completion": "装修竣工验收记录",
+             "hot-work-permit": "动火作业审批表", "renovation-extension": "装修延期申请表",
+             "refund-application": "费用退款、减免申请表", "installment-agreement": "物业费用分期缴纳协议",
+             "parking-space-list": "可租车位清单", "parking-waiting-list": "轮候名单",
+             "key-takeover-list": "交房钥匙接管清单", "occupant-change-form": "住户信息变更单"}
+    for form_id, words in named.items():
+        assert words in text_of(handbook, NEW_FORMS[form_id]), form_id
+
+
+def test_customer_questionnaire_has_comments_and_a_personal_information_notice(handbook):
+    form = handbook.form_by_id["customer-questionnaire"]
+    assert form.field("comments") is not None and form.field("comments").width == 6
+    assert "个人信息使用说明" in form.body and "调查目的" not in form.title
+    assert "了解您对物业服务的评价" in form.body
+    assert not form.field("name").required and form.field("name").personal and form.field("phone").personal
+    overall = form.field("overall").enum
+    assert overall == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+
+
+def test_renovation_fees_carry_a_visible_review_note(handbook):
+    assert "安徽省物业管理条例" in clause(handbook, "3.4#4.2").review
+    assert clause(handbook, "3.4#4.3.1").review
+
+
+# ------------------------------------------------------------------ item 8
+def test_pool_water_test_prints_the_gb_37488_limits(handbook):
+    form = handbook.form_by_id["pool-water-test"]
+    labels = [f.label for f in form.fields]
+    assert {"游离性余氯", "化合性余氯", "尿素"} <= set(labels)
+    assert not form.field("combined_chlorine").required and not form.field("urea").required
+    limits = " ".join(form.paper.notes)
+    for limit in ("0.3—1.0 mg/L", "≤0.4 mg/L", "7.0—7.8", "≤1 NTU", "≤3.5 mg/L", "GB 37488"):
+        assert limit in limits
+
+
+def test_other_legal_fixes(handbook):
+    assert "高空抛物" not in clause(handbook, "3.6#4.1.1").text
+    assert "110" in clause(handbook, "3.6#4.1.4").text and "第1254条" in clause(handbook, "3.6#4.1.4").text
+    assert "不以客户提出要求为前提" in clause(handbook, "3.12#4.3.5").text
+    assert "管理处不是独立的法人" in clause(handbook, "3.18#4.3.1").text
+    assert "公司合同专用章" in clause(handbook, "3.18#4.3.2").text and "管理处印章" not in clause(handbook, "3.18#4.3.2").text
+    assert "第282条" in clause(handbook, "3.18#4.1.4").text and "第943条" in text_of(handbook, "3.14#4.8")
+    assert "楼栋房号＋称呼" not in clause(handbook, "3.10#4.5.1").text
+    assert "每年对所辖每户至少走访一次" not in clause(handbook, "3.10#4.3.1").text
+
 
 
 @pytest.mark.parametrize("form_id, ref", sorted(NEW_FORMS.items()))
