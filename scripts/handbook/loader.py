@@ -363,6 +363,7 @@ def _check_references(proc: Procedure, handbook: Handbook) -> list[m.Problem]:
     find = line_finder(path)
     problems = []
     texts = [(c.sid or "正文", c.text, find(f'"{c.n}"') if c.n else 1) for c in proc.clauses()]
+    texts += [(f"{c.sid or '正文'} 待修订", c.review, find(f'"{c.n}"') if c.n else 1) for c in proc.clauses() if c.review]
     texts += [("1.0", proc.purpose or "", 1), ("2.0", proc.scope or "", 1)]
     # 校注 are published too (on the 校勘记 page), with their references as links
     texts += [(f"{note.sid or '全章'} 校注", note.text, find(f'"{note.clause.n}"') if note.clause and note.clause.n else 1)

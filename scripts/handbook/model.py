@@ -40,6 +40,9 @@ class Clause(Strict):
     # 校注: how the transcription read the source here (a doubled character undone, a doubt). It is for
     # whoever checks the transcription, not reading text: published on the 校勘记 page, marked at the clause.
     note: Optional[str] = None
+    # 待修订: why this clause must be revised before it is relied on (a seed clause that conflicts with the law
+    # or with the drafts is kept as printed, with this note). Unlike a 校注 it is reading text: shown at the clause.
+    review: Optional[str] = Field(None, min_length=1)
     draft: bool = False
     flow: Optional[list[str]] = None
     children: list["Clause"] = []

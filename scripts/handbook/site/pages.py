@@ -72,12 +72,20 @@ class PageWriter:
         notes = "".join(self.clause_notes.get(f"{proc.chapter}#{c.sid}", [])) if c.sid else ""
         mark = self._mark(proc, c)
         parts = [f'<div class="{cls}"{attrs}><p>{number}{badge}<span class="hb-t">{text}</span>{mark}{notes}{anchor}{self._form_links(proc, c)}</p>']
+        if c.review:
+            parts.append(self.review(proc, c))
         if c.flow:
             parts.append(f'<figure class="hb-figure">{flow_chart(c.flow, c.text)}</figure>')
         if c.children:
             parts.append('<div class="hb-children">' + "".join(self._clause(proc, ch) for ch in c.children) + "</div>")
         parts.append("</div>")
         return "".join(parts)
+
+    def review(self, proc: Procedure, c: Clause) -> str:
+        """A 待修订 note: the clause stands as issued but must be revised; readers (and the printed copy) see why."""
+        text = link_references(c.review, self.handbook, proc.page_path, self.directory_urls)
+        return ('<div class="admonition warning hb-review"><p class="admonition-title">待修订</p>'
+                f"<p>{text}</p></div>")
 
     def _forms_of(self, proc: Procedure):
         return [f for f in self.handbook.forms if f.chapter == proc.chapter]
