@@ -207,8 +207,8 @@ def test_new_form_belongs_to_its_clause_and_is_printable(handbook, form_id, ref,
 
 # ------------------------------------------------------------------ item 3: repairs and callbacks
 def test_common_area_repairs_leave_the_repair_callback_denominator(handbook):
-    from handbook.records.compute import matches
-    from handbook.records.kpis import load_definitions
+    from handbook.records.statistics.compute import matches
+    from handbook.records.statistics.kpis import load_definitions
 
     kpi = load_definitions(handbook).kpi("repair-callback-rate")
     assert kpi.compute.where == {"common_area": [""]}
