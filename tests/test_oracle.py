@@ -117,5 +117,5 @@ def test_every_rule_message_formats_with_what_its_test_returns():
     for code, rule in BY_CODE.items():
         names = {n for _, n, _, _ in string.Formatter().parse(rule.template) if n}
         assert names <= {"where", "value", "fix", "type_label", "choices", "limit", "reason", "other_field",
-                         "other_value", "status", "time_field", "closed", "other", "key"}, code
+                         "other_value", "status", "time_field", "closed", "other", "key", "field"}, code
         assert rule.title and rule.kind

@@ -378,3 +378,24 @@ def test_repair_arrival_after_dispatch_and_before_completion(tmp_path, handbook)
     assert [(r, f) for r, f, _ in found] == [(3, "到场时间"), (4, "完成时间")], found
     assert "第3行“到场时间”列的“2026-11-05 09:05”早于“派工时间”（2026-11-05 09:10）" in found[0][2]
     assert "第4行“完成时间”列的“2026-11-05 11:00”早于“到场时间”（2026-11-05 12:00）" in found[1][2]
+
+
+def test_an_invalid_complaint_needs_the_supervisors_confirmation(tmp_path, handbook):
+    """A rule added as one class (rules/between.py RequiredWhen) and switched on in the form YAML
+    (forms/complaint-log.yaml: required_when: {valid: [否]}), 3.8#4.2.1 C."""
+    form = handbook.form_by_id["complaint-log"]
+    labels = [f.label for f in form.fields]
+
+    def row(no, valid, confirmed):
+        values = {"编号": no, "受理时间": "2026-11-05 09:00", "投诉渠道": "来电", "投诉内容": "楼上噪音扰民",
+                  "投诉类别": "服务类", "有效": valid, "重大": "否", "责任部门": "客服中心", "完成时间": "2026-11-05 15:00",
+                  "房号": "3-2-1102", "规定完成时间": "2026-11-06 09:00",
+                  "处理结果": "已向客户解释", "状态": "已完成", "受理人": "小林", "无效确认人": confirmed}
+        return [values.get(label, "") for label in labels]
+
+    rows = [labels, row("202611-001", "是", ""), row("202611-002", "否", "客服主管王某"), row("202611-003", "否", "")]
+    path = tmp_path / "complaints.csv"
+    path.write_bytes(csv_bytes(rows))
+    result = validate_file(path, form, [form])
+    assert [(e.row, e.field) for e in result.errors] == [(4, "无效确认人")], [e.message for e in result.errors]
+    assert result.errors[0].message.startswith("第4行：“有效”为“否”，须填写“无效确认人”。")

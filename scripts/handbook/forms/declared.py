@@ -18,6 +18,16 @@ def declaration_problems(form: Form) -> list[tuple[str, str]]:
             elif f.type not in TIMES or other.type != f.type:
                 out.append((target, f"栏目“{f.label}”（{f.type}）不能与“{other.label}”（{other.type}）比较先后："
                                     "after 只用于同为日期或同为日期时间的两栏。"))
+        for other_id, values in f.required_when.items():
+            other = form.field(other_id)
+            if other is None:
+                out.append((other_id, f"栏目“{f.label}”的 required_when 写了“{other_id}”，本表没有这个字段 id。"))
+                continue
+            allowed = other.enum or (["是", "否"] if other.type == "boolean" else None)
+            for value in values:
+                if allowed is not None and value not in allowed:
+                    out.append((value, f"栏目“{f.label}”的 required_when 写了“{other.label}”为“{value}”，"
+                                       f"不在它的可选值（{'、'.join(allowed)}）中。"))
         c = f.closes_with
         if c is None:
             continue

@@ -40,6 +40,7 @@ class FormField(Strict):
     help: Optional[str] = None
     width: int = Field(2, ge=1, le=6)
     after: list[str] = []                   # field ids this time may not be earlier than (3.19#4.6.2 B)
+    required_when: dict[str, list[str]] = {}    # required when another column holds one of these values
     closes_with: Optional[ClosesWith] = None
 
     @property

@@ -10,13 +10,13 @@ return the same Findings.
 from __future__ import annotations
 
 from .base import CellRule, Finding, Rule, RowRule
-from .between import StatusNeedsTime, TimeNeedsStatus, TimeOrder
+from .between import RequiredWhen, StatusNeedsTime, TimeNeedsStatus, TimeOrder
 from .cells import CnId, Enum, Maximum, Minimum, Mobile, Pattern, Required, TypeMismatch, Unsupported
 from .keys import BlankRow, DuplicateKey
 
 # order within one cell and one row is the report order
 CELL_RULES: list[type[CellRule]] = [Required, TypeMismatch, Pattern, Enum, Minimum, Maximum, CnId, Mobile]
-ROW_RULES: list[type[RowRule]] = [TimeOrder, StatusNeedsTime, TimeNeedsStatus]
+ROW_RULES: list[type[RowRule]] = [TimeOrder, StatusNeedsTime, TimeNeedsStatus, RequiredWhen]
 TABLE_RULES: list[type[Rule]] = [DuplicateKey, BlankRow]
 RULES: list[type[Rule]] = CELL_RULES + ROW_RULES + TABLE_RULES
 BY_CODE: dict[str, type[Rule]] = {r.code: r for r in RULES}

@@ -69,8 +69,9 @@ class RowRule(Rule):
         """values/texts by field id. None when the row keeps the rule, else (the column, message parameters)."""
         raise NotImplementedError
 
-    def sql(self, v) -> str:
-        """SQL true when the row breaks the rule; v(field) is the column holding the field's typed value."""
+    def sql(self, v, c) -> str:
+        """SQL true when the row breaks the rule; v(field) is the column holding the field's typed value,
+        c(field) the one holding its normalised text ('' when empty)."""
         raise NotImplementedError
 
     def fields(self) -> list[FormField]:

@@ -2,7 +2,8 @@
 
 - `after: [received_at]` on a time column: it may not be earlier than those columns (3.19#4.6.2 B);
 - `closes_with: {field: completed_at, closed: [...], needs_time: [...]}` on a status column: a closed
-  record has its time, and a filled time means the record is closed (3.19#4.1.4).
+  record has its time, and a filled time means the record is closed (3.19#4.1.4);
+- `required_when: {valid: [否]}`: the column must be filled when another holds one of those values.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class TimeOrder(RowRule):
             return None
         return self.later, {"other_field": self.earlier.label, "other_value": texts[self.earlier.id]}
 
-    def sql(self, v):
+    def sql(self, v, c):
         return f"({v(self.later)}) < ({v(self.earlier)})"
 
 
@@ -58,7 +59,7 @@ class StatusNeedsTime(RowRule):
             return self.done, {"status": state, "time_field": self.done.label}
         return None
 
-    def sql(self, v):
+    def sql(self, v, c):
         return f"{v(self.status)} IN ({', '.join(map(q, self.states))}) AND ({v(self.done)}) IS NULL"
 
 
@@ -83,6 +84,31 @@ class TimeNeedsStatus(RowRule):
                                "closed": "或".join(f"“{s}”" for s in self.closed)}
         return None
 
-    def sql(self, v):
+    def sql(self, v, c):
         return (f"({v(self.status)}) IS NOT NULL AND {v(self.status)} NOT IN ({', '.join(map(q, self.closed))}) "
                 f"AND ({v(self.done)}) IS NOT NULL")
+
+
+class RequiredWhen(RowRule):
+    code = "required-when"
+    title = "按规定须填写的栏目为空"
+    template = "{where}：“{other_field}”为“{other_value}”，须填写“{field}”。{fix}"
+    where_column = False
+
+    @classmethod
+    def bind(cls, form):
+        return [cls(form, field=f, other=form.field(o), values=vals)
+                for f in form.fields for o, vals in f.required_when.items()]
+
+    def fields(self):
+        return [self.field, self.other]
+
+    def test(self, values, texts):
+        if texts[self.field.id] == "" and texts[self.other.id] in self.values:
+            fix = f"填写要求：{self.field.help}" if self.field.help else ""
+            return self.field, {"other_field": self.other.label, "other_value": texts[self.other.id],
+                                "field": self.field.label, "fix": fix}
+        return None
+
+    def sql(self, v, c):
+        return f"{c(self.field)} = '' AND {c(self.other)} IN ({', '.join(map(q, self.values))})"

@@ -89,6 +89,8 @@ class World:
             "due_at": start + 24 * H, "agreed_at": agreed, "approved_by": approver,
             "completed_at": done, "result": "已处理并答复客户", "status": "已取消" if cancelled else "已完成",
             "related_no": None, "receiver": fake.staff(),
+            # 3.8#4.2.1 C: an invalid complaint carries the 客服主管's confirmation
+            "invalid_confirmed_by": None if valid else "客服主管" + fake.staff(),
         }
         if cancelled:
             done = _minutes(start + H * rng.randint(1, 6))

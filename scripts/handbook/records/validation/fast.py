@@ -41,7 +41,7 @@ class Plan:
         # every rule must say itself in SQL (a pattern RE2 cannot read raises Unsupported here, once)
         self._cells = {f.id: [r.sql(self.c(f), self.inline(f)) for r in self.cell_rules if r.field is f]
                        for f in form.fields}
-        self._rows = [r.sql(self.v) for r in self.row_rules]
+        self._rows = [r.sql(self.v, self.c) for r in self.row_rules]
 
     def c(self, f: FormField) -> str:
         return self.col[f.label]
