@@ -51,7 +51,7 @@ FAST_TESTS = tests/test_check.py tests/test_records_validate.py tests/test_recor
 	tests/test_intake.py tests/test_intake_month_end.py tests/test_web_sessions.py tests/test_web_throttle.py \
 	tests/test_web_headers.py tests/test_web_statistics_login.py tests/test_exports_injection.py
 test-fast: $(VENV)/.test-deps
-	$(BIN)/python -m pytest -q -m "not browser" $(FAST_TESTS)
+	$(BIN)/python -m pytest -q -m "not browser and not wheel" $(FAST_TESTS)
 
 # Benchmarks (issue 7); never part of `make test`. ROWS=1000000 for the full run.
 ROWS ?= 100000

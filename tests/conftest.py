@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+import json
 import os
 import http.server
 import shutil
@@ -29,8 +32,12 @@ def handbook():
 
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory) -> Path:
+    """The staff site, built once per session and only read by the tests that use it (directly or
+    through site_url). Built against an empty records folder, so it is the same site whether or not
+    this checkout has a data/records store of its own."""
     out = tmp_path_factory.mktemp("site")
-    assert handbook_main(["--root", str(ROOT), "build", "--strict", "--site-dir", str(out)]) == 0
+    with data_dir_env(tmp_path_factory.mktemp("no-records") / "records"):
+        assert handbook_main(["--root", str(ROOT), "build", "--strict", "--site-dir", str(out)]) == 0
     return out
 
 
@@ -41,6 +48,64 @@ def copy_project(dest: Path) -> Path:
     for name in ("procedures", "docs", "data", "forms"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("records"))
     return dest
+
+
+@contextlib.contextmanager
+def data_dir_env(path: Path):
+    """Point HANDBOOK_DATA_DIR (the build's 月度统计 source) at a folder for the duration."""
+    old = os.environ.get("HANDBOOK_DATA_DIR")
+    os.environ["HANDBOOK_DATA_DIR"] = str(path)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("HANDBOOK_DATA_DIR", None)
+        else:
+            os.environ["HANDBOOK_DATA_DIR"] = old
+
+
+# ---------------------------------------------------------------- one sample store and its site per session
+# `handbook sample` → `handbook ingest --batch` → `handbook build`, as `make run` does it (about a minute
+# of ingesting): built once and shared by every test that only reads them (test_records_site,
+# test_statistics_pages). A test that changes a store or site works on its own copy.
+SAMPLE_MONTHS, SAMPLE_SITES, SAMPLE_SEED, SAMPLE_END = 12, 2, 2026, "2026-10"
+SAMPLE_UNFILED = "翠微苑管理处"
+
+
+@pytest.fixture(scope="session")
+def sample_files(tmp_path_factory) -> tuple[Path, list[dict]]:
+    out = tmp_path_factory.mktemp("sample")
+    listing = out / "sample.json"
+    data = out / "store"
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = handbook_main(["--root", str(ROOT), "sample", "--out", str(out / "files"), "--months", str(SAMPLE_MONTHS),
+                              "--sites", str(SAMPLE_SITES), "--seed", str(SAMPLE_SEED), "--end", SAMPLE_END,
+                              "--data-dir", str(data), "--json"])
+    assert code == 0
+    # its fictional 管理处 are registered in the data dir it is meant for, from its first month on
+    assert "first_month: 2025-11" in (data / "sites.yml").read_text(encoding="utf-8")
+    listing.write_text(buf.getvalue(), encoding="utf-8")
+    return listing, json.loads(buf.getvalue())
+
+
+@pytest.fixture(scope="session")
+def sample_store(sample_files) -> Path:
+    data = sample_files[0].parent / "store"
+    # exit 0 means every sample file passed validation and was stored
+    assert handbook_main(["--root", str(ROOT), "ingest", "--batch", str(sample_files[0]), "--data-dir", str(data)]) == 0
+    # the last month is partly filed: one 管理处's 报修登记表 is taken back
+    assert handbook_main(["--root", str(ROOT), "withdraw", "--form", "repair-log", "--site", SAMPLE_UNFILED,
+                          "--month", SAMPLE_END, "--data-dir", str(data)]) == 0
+    return data
+
+
+@pytest.fixture(scope="session")
+def sample_site(sample_store, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site-with-data")
+    with data_dir_env(sample_store):
+        assert handbook_main(["--root", str(ROOT), "build", "--strict", "--site-dir", str(out)]) == 0
+    return out
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -4,69 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 
-from conftest import ROOT
+from conftest import ROOT, SAMPLE_END as END, SAMPLE_MONTHS as MONTHS, SAMPLE_SITES as SITES
 from handbook.cli import main
 
-MONTHS, SITES, SEED, END = 12, 2, 2026, "2026-10"
-UNFILED = "翠微苑管理处"
-
-
-@contextmanager
-def data_dir_env(path: Path):
-    old = os.environ.get("HANDBOOK_DATA_DIR")
-    os.environ["HANDBOOK_DATA_DIR"] = str(path)
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("HANDBOOK_DATA_DIR", None)
-        else:
-            os.environ["HANDBOOK_DATA_DIR"] = old
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> tuple[Path, list[dict]]:
-    out = tmp_path_factory.mktemp("sample")
-    listing = out / "sample.json"
-    data = out / "store"
-    import contextlib
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        code = main(["--root", str(ROOT), "sample", "--out", str(out / "files"), "--months", str(MONTHS),
-                     "--sites", str(SITES), "--seed", str(SEED), "--end", END, "--data-dir", str(data), "--json"])
-    assert code == 0
-    # its fictional 管理处 are registered in the data dir it is meant for, from its first month on
-    assert "first_month: 2025-11" in (data / "sites.yml").read_text(encoding="utf-8")
-    listing.write_text(buf.getvalue(), encoding="utf-8")
-    return listing, json.loads(buf.getvalue())
-
-
-@pytest.fixture(scope="module")
-def store(sample, tmp_path_factory) -> Path:
-    data = sample[0].parent / "store"
-    # exit 0 means every sample file passed validation and was stored
-    assert main(["--root", str(ROOT), "ingest", "--batch", str(sample[0]), "--data-dir", str(data)]) == 0
-    # the last month is partly filed: one 管理处's 报修登记表 is taken back
-    assert main(["--root", str(ROOT), "withdraw", "--form", "repair-log", "--site", UNFILED, "--month", END,
-                 "--data-dir", str(data)]) == 0
-    return data
-
-
-@pytest.fixture(scope="module")
-def site(store, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site-with-data")
-    with data_dir_env(store):
-        assert main(["--root", str(ROOT), "build", "--strict", "--site-dir", str(out)]) == 0
-    return out
+# The sample files (sample_files), their store and its site (sample_site) are built once per session
+# in conftest.py and only read here.
 
 
 def read_rows(path: str) -> list[dict]:
@@ -74,8 +21,8 @@ def read_rows(path: str) -> list[dict]:
 
 
 # ---------------------------------------------------------------- sample
-def test_sample_writes_every_record_form_site_and_month(sample, handbook):
-    _, files = sample
+def test_sample_writes_every_record_form_site_and_month(sample_files, handbook):
+    _, files = sample_files
     forms = {f.id for f in handbook.record_forms() if f.due != "pool"}
     assert {f["form"] for f in files} >= forms
     assert len({f["site"] for f in files}) == SITES
@@ -87,8 +34,8 @@ def test_sample_writes_every_record_form_site_and_month(sample, handbook):
     assert all(Path(f["path"]).exists() for f in files)
 
 
-def test_sample_is_varied_and_obviously_fake(sample):
-    _, files = sample
+def test_sample_is_varied_and_obviously_fake(sample_files):
+    _, files = sample_files
     rows = lambda form: [r for f in files if f["form"] == form for r in read_rows(f["path"])]
     complaints = rows("complaint-log")
     assert len({r["投诉类别"] for r in complaints}) >= 5
@@ -113,16 +60,16 @@ def test_sample_is_reproducible(tmp_path, capsys):
 
 
 # ---------------------------------------------------------------- the site
-def test_statistics_section_lists_a_year_latest_first(site):
-    index = (site / "statistics" / "index.html").read_text(encoding="utf-8")
+def test_statistics_section_lists_a_year_latest_first(sample_site):
+    index = (sample_site / "statistics" / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'href="([^"]*?(\d{4}-\d{2})/)"', index)
     months = list(dict.fromkeys(m for _, m in links))
     assert len(months) == MONTHS and months == sorted(months, reverse=True) and months[0] == END
     assert "月度统计" in index and "<svg" in index
 
 
-def test_month_page_has_tables_charts_and_downloads(site):
-    page = (site / "statistics" / END / "index.html").read_text(encoding="utf-8")
+def test_month_page_has_tables_charts_and_downloads(sample_site):
+    page = (sample_site / "statistics" / END / "index.html").read_text(encoding="utf-8")
     assert "2026年10月 月度统计" in page
     for heading in ("全公司考核指标", "各管理处对比", "业务量", "跨月事项", "超时未完成明细", "报送情况"):
         assert heading in page
@@ -131,16 +78,16 @@ def test_month_page_has_tables_charts_and_downloads(site):
     assert re.search(r"<text[^>]*>投诉处理率</text>", page)
     assert "<script" not in "".join(svgs)
     assert "前期遗留" in page and "本月完成" in page and "超时未完成" in page
-    xlsx = site / "statistics" / f"月度统计-{END}.xlsx"
+    xlsx = sample_site / "statistics" / f"月度统计-{END}.xlsx"
     wb = load_workbook(xlsx)
     assert wb.sheetnames == ["考核指标", "业务量", "跨月事项", "超时未完成明细", "报送情况"]
-    text = (site / "statistics" / f"月度统计-{END}.csv").read_bytes().decode("utf-8-sig")
+    text = (sample_site / "statistics" / f"月度统计-{END}.csv").read_bytes().decode("utf-8-sig")
     assert text.startswith("月份,管理处,指标,实际值") and "投诉处理率" in text
     assert f"月度统计-{END}.xlsx" in page
 
 
-def test_no_personal_data_on_any_statistics_page_or_download(site, sample, handbook):
-    _, files = sample
+def test_no_personal_data_on_any_statistics_page_or_download(sample_site, sample_files, handbook):
+    _, files = sample_files
     personal: set[str] = set()
     rooms: set[str] = set()
     for f in files:
@@ -154,7 +101,7 @@ def test_no_personal_data_on_any_statistics_page_or_download(site, sample, handb
                     (rooms if field.format == "room" else personal).add(value)
     assert personal and rooms
     texts = []
-    for path in (site / "statistics").rglob("*"):
+    for path in (sample_site / "statistics").rglob("*"):
         if path.suffix in (".html", ".csv"):
             texts.append(path.read_bytes().decode("utf-8-sig"))
         elif path.suffix == ".xlsx":
@@ -162,12 +109,25 @@ def test_no_personal_data_on_any_statistics_page_or_download(site, sample, handb
             texts.append("\n".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c is not None))
     blob = "\n".join(texts)
     leaked = [v for v in personal if v in blob]
-    leaked += [r for r in rooms if re.search(rf"(?<![\d-]){re.escape(r)}(?![\d-])", blob)]
+    leaked += [r for r in rooms if stands_alone(r, blob)]
     assert leaked == []
 
 
-def test_procedure_pages_show_the_latest_value_next_to_the_target_clause(site, handbook):
-    page = (site / "handbook" / "1.1-supervisor" / "index.html").read_text(encoding="utf-8")
+def stands_alone(needle: str, text: str) -> bool:
+    """re.search(rf"(?<![\\d-]){re.escape(needle)}(?![\\d-])", text), found with str.find: the regex
+    tries its look-behind at every position of the text (20 s for the rooms of the sample)."""
+    digit_or_dash = re.compile(r"[\d-]")
+    at = text.find(needle)
+    while at != -1:
+        before, after = text[at - 1:at] if at else "", text[at + len(needle):at + len(needle) + 1]
+        if not digit_or_dash.fullmatch(before) and not digit_or_dash.fullmatch(after):
+            return True
+        at = text.find(needle, at + 1)
+    return False
+
+
+def test_procedure_pages_show_the_latest_value_next_to_the_target_clause(sample_site, handbook):
+    page = (sample_site / "handbook" / "1.1-supervisor" / "index.html").read_text(encoding="utf-8")
     clause = re.search(r'<div class="hb-clause" id="c-5">.*?</p>', page, re.S).group(0)
     assert re.search(r"2026年10月 投诉处理率 \d+\.\d%（目标100%）(未达标|达标)", clause)
     assert "投诉24小时内处理率" in clause
@@ -175,14 +135,12 @@ def test_procedure_pages_show_the_latest_value_next_to_the_target_clause(site, h
     assert re.search(r"物业管理费收缴率 \d+\.\d%（目标≥95%）", collection)
     assert "个管理处已报送" not in clause                     # both filed their complaints
     # 维修及时率's target (3.19 第4.3.6.D条): one of the two 管理处 has not filed its 报修登记表 for October
-    stats = (site / "handbook" / "3.19-statistics" / "index.html").read_text(encoding="utf-8")
+    stats = (sample_site / "handbook" / "3.19-statistics" / "index.html").read_text(encoding="utf-8")
     assert re.search(r"2026年10月 维修及时率 [\d.]+%（目标[^）]+）(未达标|达标)（1/2 个管理处已报送）", stats)
 
 
-def test_without_data_the_section_says_so(tmp_path):
-    out = tmp_path / "site"
-    with data_dir_env(tmp_path / "empty"):
-        assert main(["--root", str(ROOT), "build", "--site-dir", str(out)]) == 0
+def test_without_data_the_section_says_so(site_dir):
+    out = site_dir                  # the session's site, built with an empty records folder (conftest.py)
     index = (out / "statistics" / "index.html").read_text(encoding="utf-8")
     assert "还没有数据" in index
     assert not list((out / "statistics").glob("20*"))

@@ -12,24 +12,23 @@ import threading
 import pytest
 from openpyxl import load_workbook
 
-from conftest import _QuietHandler
+from conftest import SAMPLE_END as END, SAMPLE_UNFILED as UNFILED, _QuietHandler
 
 SHOTS = __import__("pathlib").Path(__file__).resolve().parent.parent / "test-results"
 SHOTS.mkdir(exist_ok=True)
-from test_records_site import END, UNFILED, sample, site, store  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(scope="module")
-def stats_url(site):
-    handler = functools.partial(_QuietHandler, directory=str(site))
+def stats_url(sample_site):
+    handler = functools.partial(_QuietHandler, directory=str(sample_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/statistics/{END}/"
     server.shutdown()
 
 
-def test_a_site_that_did_not_file_shows_unfiled_not_a_failure(site):
-    page = (site / "statistics" / END / "index.html").read_text(encoding="utf-8")
+def test_a_site_that_did_not_file_shows_unfiled_not_a_failure(sample_site):
+    page = (sample_site / "statistics" / END / "index.html").read_text(encoding="utf-8")
     assert "报送未齐" in page and "1 个管理处共 1 张记录表未报送" in page
     section = page.split(f">{UNFILED}</h3>", 1)[1]
     row = re.search(r'<tr class="hb-unfiled">\s*<td>维修及时率</td>(.*?)</tr>', section, re.S)
@@ -37,8 +36,8 @@ def test_a_site_that_did_not_file_shows_unfiled_not_a_failure(site):
     assert f"维修及时率的全公司合计只含已报送的" in page
 
 
-def test_the_excel_download_holds_numbers_with_percent_formats(site):
-    wb = load_workbook(site / "statistics" / f"月度统计-{END}.xlsx")
+def test_the_excel_download_holds_numbers_with_percent_formats(sample_site):
+    wb = load_workbook(sample_site / "statistics" / f"月度统计-{END}.xlsx")
     ws = wb["考核指标"]
     header = [c.value for c in ws[1]]
     rows = [dict(zip(header, (c for c in r))) for r in ws.iter_rows(min_row=2)]
