@@ -19,14 +19,14 @@ from handbook.records.validation.intake import submit
 from handbook.web.accounts import Accounts
 from handbook.web.app import create_app
 from test_intake import login
-from test_records_site import END, UNFILED, sample, site, store  # noqa: F401  (fixtures)
+from conftest import SAMPLE_END as END, SAMPLE_UNFILED as UNFILED
 
 
 @pytest.fixture
-def data(store, tmp_path) -> Path:
+def data(sample_store, tmp_path) -> Path:
     """A copy of the sample store (two 管理处, a year), with accounts."""
     data = tmp_path / "store"
-    shutil.copytree(store, data)
+    shutil.copytree(sample_store, data)
     accounts = Accounts(data)
     accounts.add("boss", "password-3", [], admin=True)
     accounts.add("经理", "password-4", [], admin=False, viewer=True)
@@ -34,9 +34,9 @@ def data(store, tmp_path) -> Path:
 
 
 @pytest.fixture
-def app(data, site):
+def app(data, sample_site):
     app = create_app(ROOT, data, secret="test-secret", build=False)
-    app.state.switch(site)
+    app.state.switch(sample_site)
     return app
 
 
@@ -48,7 +48,7 @@ def submissions(html: str) -> str:
     return html[html.index('id="submissions"'):]
 
 
-def test_an_upload_shows_on_the_month_page_without_a_rebuild(app, data, sample):
+def test_an_upload_shows_on_the_month_page_without_a_rebuild(app, data, sample_files):
     client = TestClient(app)
     assert login(client, "boss", "password-3").status_code == 303
     page = client.get(f"/statistics/{END}/")
@@ -57,7 +57,7 @@ def test_an_upload_shows_on_the_month_page_without_a_rebuild(app, data, sample):
     assert "报修登记表" in submissions(page.text)                                   # UNFILED's repair log was taken back
 
     # the 管理处 files its 报修登记表 again (as the upload page does) — no build runs
-    listing = next(f for f in sample[1] if f["site"] == UNFILED and f["month"] == END and f["form"] == "repair-log")
+    listing = next(f for f in sample_files[1] if f["site"] == UNFILED and f["month"] == END and f["form"] == "repair-log")
     handbook = load_handbook(ROOT)
     content = Path(listing["path"]).read_bytes()
     sub = submit(handbook, Store(data), handbook.form_by_id["repair-log"], UNFILED, END, content, "repair-log.csv",
@@ -68,8 +68,8 @@ def test_an_upload_shows_on_the_month_page_without_a_rebuild(app, data, sample):
     assert re.search(r"无缺报", submissions(after.text))
 
 
-def test_a_clerk_reads_only_their_own_estate(app, data, sample):
-    mine, other = sites_of(sample[1])
+def test_a_clerk_reads_only_their_own_estate(app, data, sample_files):
+    mine, other = sites_of(sample_files[1])
     Accounts(data).add("小李", "password-1", [mine], admin=False)
     client = TestClient(app)
     assert login(client, "小李", "password-1").status_code == 303
@@ -83,8 +83,8 @@ def test_a_clerk_reads_only_their_own_estate(app, data, sample):
     assert mine in cells and other not in cells and "全公司" not in cells
 
 
-def test_viewers_and_administrators_read_every_estate(app, sample):
-    mine, other = sites_of(sample[1])
+def test_viewers_and_administrators_read_every_estate(app, sample_files):
+    mine, other = sites_of(sample_files[1])
     for name, password in (("经理", "password-4"), ("boss", "password-3")):
         client = TestClient(app)
         assert login(client, name, password).status_code == 303
@@ -93,10 +93,10 @@ def test_viewers_and_administrators_read_every_estate(app, sample):
         assert "全公司指标趋势" in client.get("/statistics/").text
 
 
-def test_a_month_filed_after_the_last_build_is_served_too(app, data, sample):
+def test_a_month_filed_after_the_last_build_is_served_too(app, data, sample_files):
     """The first upload of a new month: its page exists at once (the navigation lists it after the next build)."""
-    mine = sites_of(sample[1])[0]
-    listing = next(f for f in sample[1] if f["site"] == mine and f["month"] == END and f["form"] == "complaint-log")
+    mine = sites_of(sample_files[1])[0]
+    listing = next(f for f in sample_files[1] if f["site"] == mine and f["month"] == END and f["form"] == "complaint-log")
     text = Path(listing["path"]).read_text(encoding="utf-8-sig")
     # one month on: times that ran into November move to December first, 31 October becomes 30 November
     text = (text.replace("2026-11-", "2026-12-").replace("2026-10-31", "2026-11-30").replace("2026-10-", "2026-11-")
