@@ -95,6 +95,28 @@ def test_duplicate_clause_ids_are_rejected(project, capsys):
     assert "条款编号“1”在本章出现了两次" in out
 
 
+def test_a_duplicate_clause_is_reported_where_the_second_one_is(project, capsys):
+    """Lines come from the YAML node tree: the repeated number is reported at its own line (20), not at the
+    first place the same text appears (18)."""
+    f = project / "procedures/1.2-front-desk.yml"
+    second = line_of(f, 'n: "2"')
+    edit(f, 'n: "2"', 'n: "1"')
+    assert line_of(f, 'n: "1"') < second
+    code, out = run_check(project, capsys)
+    assert code == 1
+    assert f"procedures/1.2-front-desk.yml:{second}: 条款编号“1”在本章出现了两次" in out
+
+
+def test_a_duplicate_form_label_is_reported_where_the_second_one_is(project, capsys):
+    f = project / "forms/complaint-log.yaml"
+    second = line_of(f, "label: 受理人")
+    edit(f, "label: 受理人", "label: 投诉类别")
+    assert line_of(f, "投诉类别") < second
+    code, out = run_check(project, capsys)
+    assert code == 1
+    assert f"forms/complaint-log.yaml:{second}: 表单“complaint-log”：中文列名“投诉类别”重复" in out
+
+
 def test_broken_cross_reference_fails(project, capsys):
     f = project / "procedures/3.1-duty-handover.yml"
     edit(f, "text: 值班\n", "text: 值班（参见[[9.9]]和[[1.1#99]]）\n")

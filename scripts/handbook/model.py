@@ -7,10 +7,13 @@ plain properties below derive what publishers need (stable ids, order, URLs).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from .organisation import Organisation
 
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 CHAPTER_PATTERN = r"^\d+\.\d+$"
@@ -25,6 +28,8 @@ KIND_REQUIRES = {
     "norms": ("rules",),
     "sop": ("purpose", "scope", "responsibilities", "procedure", "records"),
 }
+# The body fields that hold clauses, in reading order.
+CLAUSE_FIELDS = ("duties", "rules", "responsibilities", "procedure")
 # Section headings of an SOP body, numbered as in the seed (1.0 目的 …).
 SOP_SECTIONS = {"purpose": "目的", "scope": "适用范围", "responsibilities": "职责", "records": "记录"}
 
@@ -150,9 +155,20 @@ class Procedure(Strict):
 
     def clauses_top(self) -> list[Clause]:
         out: list[Clause] = []
-        for f in ("duties", "rules", "responsibilities", "procedure"):
+        for f in CLAUSE_FIELDS:
             out += getattr(self, f) or []
         return out
+
+    def clause_locations(self):
+        """(where in the YAML document, clause) for every clause in reading order, e.g.
+        (("procedure", 0, "children", 2), clause): problems are located by it in the node tree."""
+        def walk(clause: Clause, loc: tuple):
+            yield loc, clause
+            for i, child in enumerate(clause.children):
+                yield from walk(child, (*loc, "children", i))
+        for f in CLAUSE_FIELDS:
+            for i, top in enumerate(getattr(self, f) or []):
+                yield from walk(top, (f, i))
 
     def clauses(self):
         for top in self.clauses_top():
@@ -209,6 +225,46 @@ def assign_ids(clauses: list[Clause], parent: str = "") -> None:
         else:
             c._sid = ""
         assign_ids(c.children, c._sid or parent)
+
+
+@dataclass
+class Handbook:
+    """The validated handbook: organisation settings plus procedures in 目录 order."""
+
+    root: Path
+    organisation: Organisation
+    procedures: list[Procedure]
+    forms: list = field(default_factory=list)
+    by_chapter: dict[str, Procedure] = field(default_factory=dict)
+    form_by_id: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.procedures.sort(key=lambda p: p.key)
+        self.by_chapter = {p.chapter: p for p in self.procedures}
+        self.forms.sort(key=lambda f: (tuple(int(x) for x in f.chapter.split(".")), f.number))
+        self.form_by_id = {f.id: f for f in self.forms}
+
+    def record_forms(self) -> list:
+        return [f for f in self.forms if f.is_record]
+
+    def procedures_using(self, form) -> list[Procedure]:
+        """The owning procedure first, then every other procedure that keeps this record."""
+        owner = self.by_chapter.get(form.chapter)
+        users = [p for p in self.procedures if form.id in (p.records or []) and p is not owner]
+        return ([owner] if owner else []) + users
+
+    def by_category(self) -> list[tuple[str, list[Procedure]]]:
+        return [
+            (cat, [p for p in self.procedures if p.category == cat])
+            for cat in self.organisation.categories
+            if any(p.category == cat for p in self.procedures)
+        ]
+
+    def resolve(self, chapter: str, clause: Optional[str] = None):
+        proc = self.by_chapter.get(chapter)
+        if proc is None or clause is None:
+            return proc, None
+        return proc, proc.clause(clause)
 
 
 Clause.model_rebuild()

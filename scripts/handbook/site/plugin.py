@@ -15,7 +15,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from ..loader import Handbook, load_handbook
+from ..loader import load_handbook
+from ..model import Handbook
 from ..messages import ProblemsFound
 from ..records.store import DATA_DIR_ENV
 from . import collation, revisions
