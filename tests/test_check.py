@@ -63,7 +63,7 @@ def test_bad_choice_lists_the_allowed_values(project, capsys):
     edit(f, "status: 现行", "status: 已批准")
     code, out = run_check(project, capsys)
     assert code == 1
-    assert f"1.5-pool-supervisor.yml:{line_of(f, 'status:')}: 字段“状态（status）”的值“已批准”不在可选范围内，应为：现行、草案" in out
+    assert f"1.5-pool-supervisor.yml:{line_of(f, 'status:')}: 字段“状态（status）”的值“已批准”不在可选范围内，应为：草案、待审、现行、作废" in out
 
 
 def test_every_problem_is_listed_not_just_the_first(project, capsys):

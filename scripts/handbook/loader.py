@@ -3,7 +3,8 @@
 Every problem is collected (not just the first) with its file and line, in Chinese, so `handbook check` can
 list them all. The steps live in their own modules: yaml_source (reading YAML, positions from the node tree),
 schema_problems (shape errors in Chinese), chapter_checks (one chapter by itself), references (cross-references),
-forms.loader (forms and their links to clauses), git_history and model_cache.
+forms.loader (forms and their links to clauses), document_control (status and sign-offs), git_history and
+model_cache.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from . import messages as m
 from .chapter_checks import check_chapter, check_file_name
+from .document_control import check_chapter_control
 from .forms.loader import check_forms, load_forms
 from .git_history import last_changed_dates
 from .model import Handbook, Procedure
@@ -69,6 +71,7 @@ def _load_handbook(root: Path, procedures_dir: str, organisation_file: str, form
     handbook = Handbook(root=root, organisation=org, procedures=procs, forms=forms)
     for proc in procs:
         problems += check_references(proc, handbook)
+        problems += check_chapter_control(proc, handbook)
     problems += check_forms(handbook)
     if problems:
         raise m.ProblemsFound(problems)

@@ -28,6 +28,9 @@ KIND_REQUIRES = {
     "norms": ("rules",),
     "sop": ("purpose", "scope", "responsibilities", "procedure", "records"),
 }
+# Document control: a chapter or form is drafted (草案), submitted and reviewed (待审), approved (现行),
+# and finally withdrawn (作废). `handbook approve` records each step; see document_control.py.
+Status = Literal["草案", "待审", "现行", "作废"]
 # The body fields that hold clauses, in reading order.
 CLAUSE_FIELDS = ("duties", "rules", "responsibilities", "procedure")
 # Section headings of an SOP body, numbered as in the seed (1.0 目的 …).
@@ -62,6 +65,38 @@ class Clause(Strict):
             yield from child.walk()
 
 
+class Signoff(Strict):
+    """One signature of document control (编制, 审核 or 批准): who and when. Unknown until signed."""
+
+    name: str = Field(min_length=1, max_length=20)
+    date: str = Field(pattern=DATE_PATTERN)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.date}"
+
+
+class Controlled(Strict):
+    """What chapters and forms share: a status in the workflow and the three signatures."""
+
+    status: Status = "草案"
+    prepared: Optional[Signoff] = None      # 编制
+    reviewed: Optional[Signoff] = None      # 审核
+    approved: Optional[Signoff] = None      # 批准
+
+    @property
+    def is_draft(self) -> bool:
+        """Not approved yet (草案 or 待审): pages say so in a banner."""
+        return self.status in ("草案", "待审")
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == "现行"
+
+    def signoffs(self) -> list[tuple[str, Optional[Signoff]]]:
+        return [("编制", self.prepared), ("审核", self.reviewed), ("批准", self.approved)]
+
+
 class Revision(Strict):
     version: str = Field(pattern=r"^\d+/\d+$")
     date: str = Field(pattern=DATE_PATTERN)
@@ -73,7 +108,7 @@ class OrgNode(Strict):
     children: list["OrgNode"] = []
 
 
-class Procedure(Strict):
+class Procedure(Controlled):
     chapter: str = Field(pattern=CHAPTER_PATTERN)
     title: str = Field(min_length=1)
     toc_title: Optional[str] = None
@@ -84,7 +119,7 @@ class Procedure(Strict):
     revision: int = Field(ge=0)
     issued: str = Field(pattern=DATE_PATTERN)
     effective: Optional[str] = Field(None, pattern=DATE_PATTERN)
-    status: Literal["现行", "草案"]
+    status: Status
     owner: str
     note: Optional[str] = None          # 说明 shown to readers (a draft says so here)
     collation: Optional[str] = None     # 校注 on the chapter as a whole (how its header was printed …)
@@ -144,10 +179,6 @@ class Procedure(Strict):
     @property
     def version_label(self) -> str:
         return f"{self.version}/{self.revision}"
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == "草案"
 
     @property
     def page_path(self) -> str:

@@ -20,6 +20,7 @@ FIELD_LABELS = {
     "primary_key": "主键", "paper": "打印设置", "checklist": "检查表", "id": "编号",
     "required": "必填", "enum": "可选值", "pattern": "格式", "min": "最小值", "max": "最大值",
     "due": "报送要求", "statistics": "统计依据", "personal": "个人信息",
+    "prepared": "编制", "reviewed": "审核", "approved": "批准", "name": "姓名",
 }
 
 

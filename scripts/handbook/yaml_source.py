@@ -19,7 +19,6 @@ from .schema_problems import problem_from_pydantic
 # libyaml when built in: the same safe schema, ~10× faster; YAML parsing was most of every command's start-up.
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-Loc = tuple  # a path into the document: mapping keys and list indexes, e.g. ("procedure", 0, "children", 2, "n")
 
 
 class SourceTree:

@@ -8,7 +8,7 @@ from ..forms.model import Form
 from ..forms.publish import ALL_PRINT, ALL_TEMPLATES, ALL_TEMPLATES_NAME, artifact_paths, download_name
 from ..forms.spreadsheets import TYPE_LABELS, field_hint
 from .links import INTAKE_URL, clause_anchor, href_to
-from .pages import doc_header
+from .pages import doc_header, signoff_cells
 from .print_book import SRC as BOOK_SRC
 from .templating import render, safe
 
@@ -66,7 +66,8 @@ class FormPages:
             # Procedures rank before the forms they use when both match a query.
             "---", f"title: {form.title}", "search:", "  boost: 0.5", "---", "",
             doc_header([("公司", org.company), ("表单编号", form.number), ("类型", KIND_LABELS[form.kind]),
-                        ("版本", form.version), ("页次", f"共 {form.paper.pages} 页")], cls="hb-doc-header hb-form-header"), "",
+                        ("版本", form.version), ("页次", f"共 {form.paper.pages} 页"), ("状态", form.status)],
+                       cls="hb-doc-header hb-form-header", signoffs=signoff_cells(form)), "",
             f"# {escape(form.title)}", "",
         ]
         if form.description:

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from html import escape
 
-from ..model import SOP_SECTIONS, Clause, Handbook, Procedure
+from ..model import SOP_SECTIONS, Clause, Controlled, Handbook, Procedure
 from .collation import mark as collation_mark
 from .diagrams import flow_chart, org_chart
 from .links import clause_anchor, link_references, relative
 from .templating import render, safe
 
 
-def doc_header(cells: list[tuple[str, str]], chapter: str = "", cls: str = "hb-doc-header") -> str:
+def doc_header(cells: list[tuple[str, str]], chapter: str = "", cls: str = "hb-doc-header", signoffs=()) -> str:
     """The document-control header (templates/doc_header.html)."""
-    return render("doc_header", cells=cells, chapter=chapter, cls=cls)
+    return render("doc_header", cells=cells, chapter=chapter, cls=cls, signoffs=signoffs)
+
+
+def signoff_cells(item: Controlled) -> list[tuple[str, str]]:
+    """编制, 审核, 批准: name and date once signed, else empty (a line to sign)."""
+    return [(label, signoff.label if signoff else "") for label, signoff in item.signoffs()]
+
+
+def waiting_for(item: Controlled) -> str:
+    """What a 待审 chapter or form waits for, said to readers."""
+    if item.reviewed:
+        return f"已由{item.reviewed.name}于{item.reviewed.date}审核，等待批准。"
+    return "等待审核和批准。"
 
 
 class PageWriter:
@@ -27,12 +39,16 @@ class PageWriter:
 
     # ------------------------------------------------------------ pieces
     def header(self, proc: Procedure) -> str:
-        return doc_header(self.header_cells(proc), proc.chapter)
+        return doc_header(self.header_cells(proc), proc.chapter, signoffs=signoff_cells(proc))
 
     def banners(self, proc: Procedure) -> str:
-        if proc.is_draft:
-            return render("banner", draft=True, note=proc.note or "本章为草案，尚未经公司批准。")
-        return render("banner", draft=False, note=proc.note) if proc.note else ""
+        if proc.status == "草案":
+            return render("banner", status="草案", note=proc.note or "本章为草案，尚未经公司批准。")
+        if proc.status == "待审":
+            return render("banner", status="待审", note=proc.note or "本章已送审，批准前以公司已批准的版本为准。", waiting=waiting_for(proc))
+        if proc.status == "作废":
+            return render("banner", status="作废", note=proc.note or "")
+        return render("banner", status="现行", note=proc.note) if proc.note else ""
 
     def clauses(self, proc: Procedure, clauses: list[Clause]) -> str:
         return render("clauses", html=safe("".join(self._clause(proc, c) for c in clauses)))
@@ -145,7 +161,7 @@ def table_of_contents(handbook: Handbook, from_src: str, directory_urls: bool) -
     """The 目录: every entry in handbook order, grouped by category."""
     categories = [
         (category, [{"href": relative(p.page_path, from_src, directory_urls), "chapter": p.chapter, "name": p.name,
-                     "draft": p.is_draft} for p in procs])
+                     "badge": "" if p.is_current else p.status} for p in procs])
         for category, procs in handbook.by_category()
     ]
     return render("toc", categories=categories)
