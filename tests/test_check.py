@@ -63,7 +63,7 @@ def test_bad_choice_lists_the_allowed_values(project, capsys):
     edit(f, "status: 现行", "status: 已批准")
     code, out = run_check(project, capsys)
     assert code == 1
-    assert f"1.5-pool-supervisor.yml:{line_of(f, 'status:')}: 字段“状态（status）”的值“已批准”不在可选范围内，应为：现行、草案" in out
+    assert f"1.5-pool-supervisor.yml:{line_of(f, 'status:')}: 字段“状态（status）”的值“已批准”不在可选范围内，应为：草案、待审、现行、作废" in out
 
 
 def test_every_problem_is_listed_not_just_the_first(project, capsys):
@@ -93,6 +93,28 @@ def test_duplicate_clause_ids_are_rejected(project, capsys):
     code, out = run_check(project, capsys)
     assert code == 1
     assert "条款编号“1”在本章出现了两次" in out
+
+
+def test_a_duplicate_clause_is_reported_where_the_second_one_is(project, capsys):
+    """Lines come from the YAML node tree: the repeated number is reported at its own line (20), not at the
+    first place the same text appears (18)."""
+    f = project / "procedures/1.2-front-desk.yml"
+    second = line_of(f, 'n: "2"')
+    edit(f, 'n: "2"', 'n: "1"')
+    assert line_of(f, 'n: "1"') < second
+    code, out = run_check(project, capsys)
+    assert code == 1
+    assert f"procedures/1.2-front-desk.yml:{second}: 条款编号“1”在本章出现了两次" in out
+
+
+def test_a_duplicate_form_label_is_reported_where_the_second_one_is(project, capsys):
+    f = project / "forms/complaint-log.yaml"
+    second = line_of(f, "label: 受理人")
+    edit(f, "label: 受理人", "label: 投诉类别")
+    assert line_of(f, "投诉类别") < second
+    code, out = run_check(project, capsys)
+    assert code == 1
+    assert f"forms/complaint-log.yaml:{second}: 表单“complaint-log”：中文列名“投诉类别”重复" in out
 
 
 def test_broken_cross_reference_fails(project, capsys):

@@ -69,6 +69,8 @@ def test_each_page_header_matches_its_yaml(site_dir, handbook):
             "版本/修订": f"{proc.version}/{proc.revision}",
             "生效日期": proc.effective or "未生效",
             "状态": proc.status,
+            # document control: name and date once signed, else a blank line to sign
+            **{label: f"{signed.name} {signed.date}" if signed else "" for label, signed in proc.signoffs()},
         }, proc.chapter
 
 

@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from .document_control import approve
 from .loader import load_handbook
 from .messages import ProblemsFound
 
@@ -67,10 +68,27 @@ def cmd_check(args) -> int:
             print("  " + line, file=sys.stderr)
         return 1
     n_clauses = sum(1 for p in handbook.procedures for _ in p.clauses())
-    drafts = sum(p.is_draft for p in handbook.procedures)
-    print(f"检查通过：{len(handbook.procedures)} 个手册条目（其中草案 {drafts} 个），{n_clauses} 条条款；"
+    pending = "、".join(f"{status} {n} 个" for status in ("草案", "待审", "作废")
+                        if (n := sum(p.status == status for p in handbook.procedures)))
+    print(f"检查通过：{len(handbook.procedures)} 个手册条目" + (f"（其中{pending}）" if pending else "") + f"，{n_clauses} 条条款；"
           f"管理处名单 {len(registry.sites)} 个管理处。")
     return 0
+
+
+def cmd_approve(args) -> int:
+    """Record a review (→ 待审) or an approval (→ 现行) in the chapter's or form's YAML; 2 refused, 1 fails check."""
+    root = _root(args)
+
+    def check():
+        try:
+            load_handbook(root)
+        except ProblemsFound as exc:
+            return exc
+        return None
+
+    code, message = approve(root, args.target, args.by, args.review, args.date, check)
+    print(message, file=sys.stderr if code else sys.stdout)
+    return code
 
 
 def _mkdocs_config(root: Path, **overrides):
@@ -120,7 +138,7 @@ def cmd_forms_list(args) -> int:
         paths = artifact_paths(form)
         row = {
             "id": form.id, "title": form.title, "kind": form.kind, "procedure": form.procedure,
-            "pages": form.paper.pages,
+            "pages": form.paper.pages, "status": form.status,
             "fields": [{"id": f.id, "label": f.label, "type": f.type, "required": f.required} for f in form.fields],
             "print": paths["print"],
         }
@@ -141,7 +159,7 @@ def cmd_forms_list(args) -> int:
 METAVARS = {
     "root": "目录", "site_dir": "目录", "data_dir": "目录", "out": "目录", "file": "文件", "batch": "文件",
     "form": "表单", "site": "管理处", "month": "年-月", "end": "年-月", "months": "月数", "sites": "个数",
-    "seed": "数字", "name": "用户名", "host": "地址", "port": "端口",
+    "seed": "数字", "name": "用户名", "host": "地址", "port": "端口", "by": "姓名", "date": "年-月-日",
 }
 
 
@@ -203,6 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site-dir", default=None, help="输出目录（默认 site/）")
     p.add_argument("--strict", action="store_true", help="有任何警告即视为失败")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("approve", help="记录审核或批准：改写该章或表单的状态、签署栏和修订记录")
+    p.add_argument("target", metavar="章节号或表单编号", help="如 3.8 或 complaint-log")
+    p.add_argument("--by", default=None, help="审核人或批准人的姓名（必填）")
+    p.add_argument("--review", action="store_true", help="记录审核（状态改为“待审”，等待批准）；不加则记录批准（状态改为“现行”）")
+    p.add_argument("--date", default=None, help="签署日期 YYYY-MM-DD（默认今天）")
+    p.set_defaults(func=cmd_approve)
 
     p = sub.add_parser("forms", help="表单：列出全部表单")
     forms_sub = p.add_subparsers(dest="forms_command", metavar="子命令", parser_class=ChineseParser)

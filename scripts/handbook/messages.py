@@ -135,6 +135,27 @@ class FormFieldProblem(HandbookError):
     template = "表单“{form}”：{detail}"
 
 
+class CurrentWithDraftClause(HandbookError):
+    code = "current-with-draft-clause"
+    title = "现行章节含草案条款"
+    template = ("第 {chapter} 章的状态是“现行”，但条款 {clause} 仍是草案（draft: true）。"
+                "草案内容须经审核、批准后才能现行：请把本章状态改为“待审”（handbook approve 记录审核和批准），"
+                "或在批准后去掉该条的 draft。")
+
+
+class CurrentCitesDraftForm(HandbookError):
+    code = "current-cites-draft-form"
+    title = "现行章节引用未批准的表单"
+    template = ("第 {chapter} 章的状态是“现行”，但所列记录表单 {form} 的状态是“{status}”。"
+                "请先批准该表单（handbook approve {form_id} --by 姓名），或把本章状态改为“待审”。")
+
+
+class RevisionTableBehind(HandbookError):
+    code = "revision-table-behind"
+    title = "修订记录与版本不符"
+    template = "第 {chapter} 章的版本是 {version}，但修订记录的最后一行是 {last}；每次修订在修订记录末尾加一行新的版本号。"
+
+
 class NoProcedures(HandbookError):
     code = "no-procedures"
     title = "没有手册条目"

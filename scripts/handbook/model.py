@@ -7,10 +7,13 @@ plain properties below derive what publishers need (stable ids, order, URLs).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from .organisation import Organisation
 
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 CHAPTER_PATTERN = r"^\d+\.\d+$"
@@ -25,6 +28,11 @@ KIND_REQUIRES = {
     "norms": ("rules",),
     "sop": ("purpose", "scope", "responsibilities", "procedure", "records"),
 }
+# Document control: a chapter or form is drafted (草案), submitted and reviewed (待审), approved (现行),
+# and finally withdrawn (作废). `handbook approve` records each step; see document_control.py.
+Status = Literal["草案", "待审", "现行", "作废"]
+# The body fields that hold clauses, in reading order.
+CLAUSE_FIELDS = ("duties", "rules", "responsibilities", "procedure")
 # Section headings of an SOP body, numbered as in the seed (1.0 目的 …).
 SOP_SECTIONS = {"purpose": "目的", "scope": "适用范围", "responsibilities": "职责", "records": "记录"}
 
@@ -60,6 +68,38 @@ class Clause(Strict):
             yield from child.walk()
 
 
+class Signoff(Strict):
+    """One signature of document control (编制, 审核 or 批准): who and when. Unknown until signed."""
+
+    name: str = Field(min_length=1, max_length=20)
+    date: str = Field(pattern=DATE_PATTERN)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.date}"
+
+
+class Controlled(Strict):
+    """What chapters and forms share: a status in the workflow and the three signatures."""
+
+    status: Status = "草案"
+    prepared: Optional[Signoff] = None      # 编制
+    reviewed: Optional[Signoff] = None      # 审核
+    approved: Optional[Signoff] = None      # 批准
+
+    @property
+    def is_draft(self) -> bool:
+        """Not approved yet (草案 or 待审): pages say so in a banner."""
+        return self.status in ("草案", "待审")
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == "现行"
+
+    def signoffs(self) -> list[tuple[str, Optional[Signoff]]]:
+        return [("编制", self.prepared), ("审核", self.reviewed), ("批准", self.approved)]
+
+
 class Revision(Strict):
     version: str = Field(pattern=r"^\d+/\d+$")
     date: str = Field(pattern=DATE_PATTERN)
@@ -71,7 +111,7 @@ class OrgNode(Strict):
     children: list["OrgNode"] = []
 
 
-class Procedure(Strict):
+class Procedure(Controlled):
     chapter: str = Field(pattern=CHAPTER_PATTERN)
     title: str = Field(min_length=1)
     toc_title: Optional[str] = None
@@ -82,7 +122,7 @@ class Procedure(Strict):
     revision: int = Field(ge=0)
     issued: str = Field(pattern=DATE_PATTERN)
     effective: Optional[str] = Field(None, pattern=DATE_PATTERN)
-    status: Literal["现行", "草案"]
+    status: Status
     owner: str
     note: Optional[str] = None          # 说明 shown to readers (a draft says so here)
     collation: Optional[str] = None     # 校注 on the chapter as a whole (how its header was printed …)
@@ -144,18 +184,25 @@ class Procedure(Strict):
         return f"{self.version}/{self.revision}"
 
     @property
-    def is_draft(self) -> bool:
-        return self.status == "草案"
-
-    @property
     def page_path(self) -> str:
         return f"handbook/{self.chapter}-{self.slug}.md"
 
     def clauses_top(self) -> list[Clause]:
         out: list[Clause] = []
-        for f in ("duties", "rules", "responsibilities", "procedure"):
+        for f in CLAUSE_FIELDS:
             out += getattr(self, f) or []
         return out
+
+    def clause_locations(self):
+        """(where in the YAML document, clause) for every clause in reading order, e.g.
+        (("procedure", 0, "children", 2), clause): problems are located by it in the node tree."""
+        def walk(clause: Clause, loc: tuple):
+            yield loc, clause
+            for i, child in enumerate(clause.children):
+                yield from walk(child, (*loc, "children", i))
+        for f in CLAUSE_FIELDS:
+            for i, top in enumerate(getattr(self, f) or []):
+                yield from walk(top, (f, i))
 
     def clauses(self):
         for top in self.clauses_top():
@@ -212,6 +259,46 @@ def assign_ids(clauses: list[Clause], parent: str = "") -> None:
         else:
             c._sid = ""
         assign_ids(c.children, c._sid or parent)
+
+
+@dataclass
+class Handbook:
+    """The validated handbook: organisation settings plus procedures in 目录 order."""
+
+    root: Path
+    organisation: Organisation
+    procedures: list[Procedure]
+    forms: list = field(default_factory=list)
+    by_chapter: dict[str, Procedure] = field(default_factory=dict)
+    form_by_id: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.procedures.sort(key=lambda p: p.key)
+        self.by_chapter = {p.chapter: p for p in self.procedures}
+        self.forms.sort(key=lambda f: (tuple(int(x) for x in f.chapter.split(".")), f.number))
+        self.form_by_id = {f.id: f for f in self.forms}
+
+    def record_forms(self) -> list:
+        return [f for f in self.forms if f.is_record]
+
+    def procedures_using(self, form) -> list[Procedure]:
+        """The owning procedure first, then every other procedure that keeps this record."""
+        owner = self.by_chapter.get(form.chapter)
+        users = [p for p in self.procedures if form.id in (p.records or []) and p is not owner]
+        return ([owner] if owner else []) + users
+
+    def by_category(self) -> list[tuple[str, list[Procedure]]]:
+        return [
+            (cat, [p for p in self.procedures if p.category == cat])
+            for cat in self.organisation.categories
+            if any(p.category == cat for p in self.procedures)
+        ]
+
+    def resolve(self, chapter: str, clause: Optional[str] = None):
+        proc = self.by_chapter.get(chapter)
+        if proc is None or clause is None:
+            return proc, None
+        return proc, proc.clause(clause)
 
 
 Clause.model_rebuild()

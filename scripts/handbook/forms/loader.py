@@ -7,13 +7,12 @@ from pathlib import Path
 
 from .. import messages as m
 from ..model import FORM_ID_PATTERN
+from ..yaml_source import SourceTree, load_yaml
 from .declared import declaration_problems
 from .model import Form
 
 
 def load_forms(folder: Path) -> tuple[list[Form], list[m.Problem]]:
-    from ..loader import load_yaml
-
     forms, problems = [], []
     if not folder.is_dir():
         return forms, problems
@@ -59,45 +58,43 @@ def checklist_items(handbook, form: Form) -> list[tuple[str, str, int]]:
 
 
 def check_forms(handbook) -> list[m.Problem]:
-    from ..loader import line_finder
-
     problems: list[m.Problem] = []
     seen_numbers: dict[str, str] = {}
     for form in handbook.forms:
         path = Path(form.source)
-        find = line_finder(path)
+        tree = SourceTree(path)
         before = len(problems)
         if form.number in seen_numbers:
-            problems.append(m.Problem(m.DuplicateForm, path, find("number:"),
+            problems.append(m.Problem(m.DuplicateForm, path, tree.line("number"),
                                       {"what": "表单编号", "value": form.number, "other": seen_numbers[form.number]}))
         seen_numbers.setdefault(form.number, path.name)
-        refs = [("所属条款 procedure", form.procedure)]
+        refs = [("所属条款 procedure", form.procedure, ("procedure",))]
         if form.statistics:
-            refs.append(("统计依据 statistics", form.statistics))
+            refs.append(("统计依据 statistics", form.statistics, ("statistics",)))
         if form.checklist:
-            refs += [("检查项来源 checklist.from", r) for r in form.checklist.from_]
-        for what, ref in refs:
+            refs += [("检查项来源 checklist.from", r, ("checklist", "from", i)) for i, r in enumerate(form.checklist.from_)]
+        for what, ref, loc in refs:
             if not _clause_exists(handbook, ref):
-                problems.append(m.Problem(m.FormClauseMissing, path, find(ref), {"form": form.id, "what": what, "target": ref}))
+                problems.append(m.Problem(m.FormClauseMissing, path, tree.line(*loc), {"form": form.id, "what": what, "target": ref}))
         labels, ids = set(), set()
-        for f in form.fields:
-            for value, seen, what in ((f.label, labels, "中文列名"), (f.id, ids, "字段 id")):
+        for i, f in enumerate(form.fields):
+            for value, seen, what, key in ((f.label, labels, "中文列名", "label"), (f.id, ids, "字段 id", "id")):
                 if value in seen:
-                    problems.append(m.Problem(m.FormFieldProblem, path, find(value),
+                    problems.append(m.Problem(m.FormFieldProblem, path, tree.line("fields", i, key),
                                               {"form": form.id, "detail": f"{what}“{value}”重复，每一列必须不同。"}))
                 seen.add(value)
-        for key in form.primary_key:
+        for i, key in enumerate(form.primary_key):
             if form.field(key) is None:
-                problems.append(m.Problem(m.FormFieldProblem, path, find("primary_key"),
+                problems.append(m.Problem(m.FormFieldProblem, path, tree.line("primary_key", i),
                                           {"form": form.id, "detail": f"主键 primary_key 中的“{key}”不是本表的字段 id。"}))
-        for needle, detail in declaration_problems(form):
-            problems.append(m.Problem(m.FormFieldProblem, path, find(needle), {"form": form.id, "detail": detail}))
+        for loc, detail in declaration_problems(form):
+            problems.append(m.Problem(m.FormFieldProblem, path, tree.line(*loc), {"form": form.id, "detail": detail}))
         if form.kind == "checklist" and len(problems) == before:
             form._items = checklist_items(handbook, form)
     for proc in handbook.procedures:
         path = Path(proc.source)
-        find = line_finder(path)
-        for form_id in proc.records or []:
+        tree = SourceTree(path)
+        for i, form_id in enumerate(proc.records or []):
             if not re.fullmatch(FORM_ID_PATTERN, form_id) or form_id not in handbook.form_by_id:
-                problems.append(m.Problem(m.UnknownForm, path, find(form_id), {"form": form_id}))
+                problems.append(m.Problem(m.UnknownForm, path, tree.line("records", i), {"form": form_id}))
     return problems

@@ -7,7 +7,7 @@ from typing import Literal, Optional
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from ..model import FORM_ID_PATTERN, Strict
+from ..model import FORM_ID_PATTERN, Controlled, Strict
 
 CLAUSE_REF = r"^\d+\.\d+(#[0-9A-Za-z.\-]+)?$"
 FieldType = Literal["string", "integer", "number", "date", "datetime", "time", "boolean"]
@@ -83,7 +83,7 @@ class Checklist(Strict):
     model_config = Strict.model_config | {"populate_by_name": True}
 
 
-class Form(Strict):
+class Form(Controlled):
     id: str = Field(pattern=FORM_ID_PATTERN)
     number: str = Field(pattern=r"^[A-Z]{2,4}-\d+\.\d+-\d{2}$")
     title: str = Field(min_length=1)

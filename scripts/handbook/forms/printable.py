@@ -11,8 +11,9 @@ from .model import Form
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE_HEIGHT_MM = {"portrait": 297 - 26, "landscape": 210 - 26}
-# Header table, title, 管理处/月份 line, a table head of up to four lines, signatures, a margin.
-FIXED_MM = 13 + 14 + 7 + 16 + 12 + 10
+# Header table (three rows: form, 状态 and sign-offs, 依据), title, 管理处/月份 line, a table head of up to four
+# lines, signatures, a margin.
+FIXED_MM = 19 + 14 + 7 + 16 + 12 + 10
 NOTE_MM = 5
 
 # Column widths: what is written in a column decides how wide it prints.

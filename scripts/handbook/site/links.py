@@ -5,8 +5,7 @@ from __future__ import annotations
 import posixpath
 from html import escape
 
-from ..loader import Handbook
-from ..model import REFERENCE, Procedure
+from ..model import REFERENCE, Handbook, Procedure
 
 # The clerks' upload page, served beside the site by `handbook serve` (not part of the MkDocs build).
 INTAKE_URL = "/intake/"

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 from html import escape
 
-from ..loader import Handbook
-from ..model import SOP_SECTIONS, Clause, Procedure
+from ..model import SOP_SECTIONS, Clause, Controlled, Handbook, Procedure
 from .collation import mark as collation_mark
 from .diagrams import flow_chart, org_chart
 from .links import clause_anchor, link_references, relative
+from .templating import render, safe
 
 
-def doc_header(cells: list[tuple[str, str]], attrs: str = "", cls: str = "hb-doc-header") -> str:
-    """The document-control header: page furniture, kept out of the search index.
+def doc_header(cells: list[tuple[str, str]], chapter: str = "", cls: str = "hb-doc-header", signoffs=()) -> str:
+    """The document-control header (templates/doc_header.html)."""
+    return render("doc_header", cells=cells, chapter=chapter, cls=cls, signoffs=signoffs)
 
-    Cells are spans: Material's indexer ends an excluded block at the first closing tag
-    of the same name, so a <div> inside the excluded <div> would let the rest in."""
-    row = "".join(
-        f'<span class="hb-h-cell hb-h-{i}"><span class="hb-h-label">{escape(k)}</span>'
-        f'<span class="hb-h-value">{escape(v)}</span></span>'
-        for i, (k, v) in enumerate(cells)
-    )
-    return f'<div class="{cls}" data-search-exclude{attrs}>{row}</div>'
+
+def signoff_cells(item: Controlled) -> list[tuple[str, str]]:
+    """编制, 审核, 批准: name and date once signed, else empty (a line to sign)."""
+    return [(label, signoff.label if signoff else "") for label, signoff in item.signoffs()]
+
+
+def waiting_for(item: Controlled) -> str:
+    """What a 待审 chapter or form waits for, said to readers."""
+    if item.reviewed:
+        return f"已由{item.reviewed.name}于{item.reviewed.date}审核，等待批准。"
+    return "等待审核和批准。"
 
 
 class PageWriter:
@@ -35,22 +39,19 @@ class PageWriter:
 
     # ------------------------------------------------------------ pieces
     def header(self, proc: Procedure) -> str:
-        return doc_header(self.header_cells(proc), f' data-chapter="{escape(proc.chapter)}"')
+        return doc_header(self.header_cells(proc), proc.chapter, signoffs=signoff_cells(proc))
 
     def banners(self, proc: Procedure) -> str:
-        out = []
-        if proc.is_draft:
-            note = proc.note or "本章为草案，尚未经公司批准。"
-            out.append(
-                '<div class="admonition warning hb-draft" data-search-exclude><p class="admonition-title">草案</p>'
-                f"<p>{escape(note)} 草案仅供讨论和试行，以公司批准的正式版本为准。</p></div>"
-            )
-        elif proc.note:
-            out.append(f'<div class="admonition note"><p class="admonition-title">说明</p><p>{escape(proc.note)}</p></div>')
-        return "\n\n".join(out)
+        if proc.status == "草案":
+            return render("banner", status="草案", note=proc.note or "本章为草案，尚未经公司批准。")
+        if proc.status == "待审":
+            return render("banner", status="待审", note=proc.note or "本章已送审，批准前以公司已批准的版本为准。", waiting=waiting_for(proc))
+        if proc.status == "作废":
+            return render("banner", status="作废", note=proc.note or "")
+        return render("banner", status="现行", note=proc.note) if proc.note else ""
 
     def clauses(self, proc: Procedure, clauses: list[Clause]) -> str:
-        return '<div class="hb-clauses">' + "".join(self._clause(proc, c) for c in clauses) + "</div>"
+        return render("clauses", html=safe("".join(self._clause(proc, c) for c in clauses)))
 
     def _mark(self, proc: Procedure, clause: Clause | None) -> str:
         """The 校 mark of the chapter's (clause None) or a clause's 校注; the note itself is on the 校勘记 page."""
@@ -60,32 +61,17 @@ class PageWriter:
         return collation_mark(note, proc.page_path, self.directory_urls)
 
     def _clause(self, proc: Procedure, c: Clause) -> str:
-        text = link_references(c.text, self.handbook, proc.page_path, self.directory_urls)
-        attrs = f' id="{clause_anchor(c.sid)}"' if c.sid else ""
-        cls = "hb-clause hb-clause-draft" if c.draft else "hb-clause"
-        number = f'<span class="hb-n">{escape(c.n)}</span>' if c.n else ""
-        badge = '<span class="hb-badge" title="原文缺失，补写的草案内容">草案</span>' if c.draft else ""
-        anchor = (
-            f'<a class="hb-anchor" data-search-exclude href="#{clause_anchor(c.sid)}" title="条款编号 {escape(proc.chapter)}#{escape(c.sid)}">¶</a>'
-            if c.sid else ""
+        ref = f"{proc.chapter}#{c.sid}"
+        return render(
+            "clause", clause=c, chapter=proc.chapter, anchor=clause_anchor(c.sid) if c.sid else "",
+            text=safe(link_references(c.text, self.handbook, proc.page_path, self.directory_urls)),
+            mark=safe(self._mark(proc, c)),
+            notes=safe("".join(self.clause_notes.get(ref, [])) if c.sid else ""),      # HTML from the 月度统计
+            forms=[self._form_entry(proc, f) for f in self._forms_of(proc) if f.procedure == ref],
+            flow=safe(flow_chart(c.flow, c.text)) if c.flow else "",
+            review=safe(link_references(c.review, self.handbook, proc.page_path, self.directory_urls)) if c.review else "",
+            children=safe("".join(self._clause(proc, ch) for ch in c.children)),
         )
-        notes = "".join(self.clause_notes.get(f"{proc.chapter}#{c.sid}", [])) if c.sid else ""
-        mark = self._mark(proc, c)
-        parts = [f'<div class="{cls}"{attrs}><p>{number}{badge}<span class="hb-t">{text}</span>{mark}{notes}{anchor}{self._form_links(proc, c)}</p>']
-        if c.review:
-            parts.append(self.review(proc, c))
-        if c.flow:
-            parts.append(f'<figure class="hb-figure">{flow_chart(c.flow, c.text)}</figure>')
-        if c.children:
-            parts.append('<div class="hb-children">' + "".join(self._clause(proc, ch) for ch in c.children) + "</div>")
-        parts.append("</div>")
-        return "".join(parts)
-
-    def review(self, proc: Procedure, c: Clause) -> str:
-        """A 待修订 note: the clause stands as issued but must be revised; readers (and the printed copy) see why."""
-        text = link_references(c.review, self.handbook, proc.page_path, self.directory_urls)
-        return ('<div class="admonition warning hb-review"><p class="admonition-title">待修订</p>'
-                f"<p>{text}</p></div>")
 
     def _forms_of(self, proc: Procedure):
         return [f for f in self.handbook.forms if f.chapter == proc.chapter]
@@ -93,52 +79,30 @@ class PageWriter:
     def _form_href(self, proc: Procedure, form) -> str:
         return relative(f"forms/{form.id}.md", proc.page_path, self.directory_urls)
 
-    def _form_links(self, proc: Procedure, clause: Clause) -> str:
-        ref = f"{proc.chapter}#{clause.sid}"
-        return "".join(
-            f' <a class="hb-form-link" href="{escape(self._form_href(proc, f))}" title="本条使用的表单">表单：{escape(f.title)}</a>'
-            for f in self._forms_of(proc) if f.procedure == ref
-        )
+    def _form_entry(self, proc: Procedure, form) -> dict:
+        return {"href": self._form_href(proc, form), "title": form.title, "number": form.number}
 
     def related_forms(self, proc: Procedure) -> str:
         listed = set(proc.records or [])
         others = [f for f in self._forms_of(proc) if f.id not in listed]
         if not others:
             return ""
-        items = "".join(
-            f'<li><a class="hb-form-title" href="{escape(self._form_href(proc, f))}">{escape(f.title)}</a> '
-            f'<span class="hb-form-no">{escape(f.number)}</span></li>' for f in others
-        )
         heading = "## 其他相关表单 {#forms}" if proc.kind == "sop" else "## 相关表单 {#forms}"
-        return f'{heading}\n\n<ul class="hb-records">{items}</ul>'
+        return f'{heading}\n\n' + render("form_list", forms=[self._form_entry(proc, f) for f in others])
 
     def paragraph(self, proc: Procedure, text: str) -> str:
-        return f'<p class="hb-para">{link_references(text, self.handbook, proc.page_path, self.directory_urls)}</p>'
+        return render("para", html=safe(link_references(text, self.handbook, proc.page_path, self.directory_urls)))
 
     def revisions(self, proc: Procedure) -> str:
-        rows = "".join(
-            f"<tr><td>{escape(r.version)}</td><td>{escape(r.date)}</td><td>{escape(r.change)}</td></tr>"
-            for r in proc.revisions
-        )
-        changed = proc.last_changed or "尚未提交到版本库"
-        return (
-            '<div class="hb-revisions" data-search-exclude><table><thead><tr><th>版本/修订</th><th>日期</th><th>修改内容</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table></div>\n\n"
-            f'<p class="hb-updated" data-search-exclude>本页最后修改：<time>{escape(changed)}</time></p>'
-        )
+        return render("revisions", revisions=proc.revisions, changed=proc.last_changed or "尚未提交到版本库")
 
     def incomplete(self, proc: Procedure) -> str:
-        if not proc.incomplete:
-            return ""
-        return (
-            '<div class="admonition danger hb-gap"><p class="admonition-title">原文缺失</p>'
-            f"<p>{escape(proc.incomplete)}</p></div>"
-        )
+        return render("incomplete", text=proc.incomplete) if proc.incomplete else ""
 
     # ------------------------------------------------------------ page
     def body(self, proc: Procedure) -> list[str]:
         if proc.kind == "orgchart":
-            return [f'<figure class="hb-figure">{org_chart(proc.org)}</figure>']
+            return [render("figure", html=safe(org_chart(proc.org)))]
         if proc.kind == "duties":
             return [self.clauses(proc, proc.duties)]
         if proc.kind == "norms":
@@ -158,14 +122,8 @@ class PageWriter:
 
     def records(self, proc: Procedure) -> str:
         if not proc.records:
-            return '<p class="hb-para">（无）</p>'
-        items = []
-        for form_id in proc.records:
-            form = self.handbook.form_by_id[form_id]
-            href = self._form_href(proc, form)
-            items.append(f'<li><a class="hb-form-title" href="{escape(href)}">{escape(form.title)}</a> '
-                         f'<span class="hb-form-no">{escape(form.number)}</span></li>')
-        return f'<ul class="hb-records">{"".join(items)}</ul>'
+            return render("para", html="（无）")
+        return render("form_list", forms=[self._form_entry(proc, self.handbook.form_by_id[i]) for i in proc.records])
 
     def header_cells(self, proc: Procedure) -> list[tuple[str, str]]:
         return [
@@ -202,18 +160,9 @@ class PageWriter:
 
 def table_of_contents(handbook: Handbook, from_src: str, directory_urls: bool) -> str:
     """The 目录: every entry in handbook order, grouped by category."""
-    from .links import relative
-
-    out = ['<div class="hb-toc">']
-    for category, procs in handbook.by_category():
-        out.append(f'<h2 class="hb-toc-cat">{escape(category)}</h2><ol class="hb-toc-list">')
-        for p in procs:
-            href = relative(p.page_path, from_src, directory_urls)
-            draft = '<span class="hb-badge">草案</span>' if p.is_draft else ""
-            out.append(
-                f'<li><a href="{escape(href)}"><span class="hb-toc-no">{escape(p.chapter)}</span>'
-                f"<span>{escape(p.name)}</span></a>{draft}</li>"
-            )
-        out.append("</ol>")
-    out.append("</div>")
-    return "".join(out)
+    categories = [
+        (category, [{"href": relative(p.page_path, from_src, directory_urls), "chapter": p.chapter, "name": p.name,
+                     "badge": "" if p.is_current else p.status} for p in procs])
+        for category, procs in handbook.by_category()
+    ]
+    return render("toc", categories=categories)

@@ -15,10 +15,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from ..loader import Handbook, load_handbook
+from ..loader import load_handbook
+from ..model import Handbook
 from ..messages import ProblemsFound
 from ..records.store.catalogue import DATA_DIR_ENV
-from . import collation, revisions
+from . import collation, pending, revisions
 from .config import HandbookConfig
 from ..forms.publish import DATA_PACKAGE, artifacts, bulk_artifacts, package_descriptor
 from .form_pages import INDEX as FORMS_INDEX, FormPages, bulk_links, form_src
@@ -90,6 +91,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             handbook.append({category: [{f"{p.chapter} {p.name}": p.page_path} for p in procs]})
         handbook.append({revisions.TITLE: revisions.SRC})
         handbook.append({collation.TITLE: collation.SRC})
+        handbook.append({pending.TITLE: pending.SRC})
         nav: list = [{"手册": handbook}]
         if self.handbook.forms:
             nav.append({"表单": [FORMS_INDEX]})
@@ -106,6 +108,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             files.append(File.generated(config, proc.page_path, content=writer.page(proc)))
         files.append(File.generated(config, BOOK_SRC, content=print_book(self.handbook, writer)))
         files.append(File.generated(config, collation.SRC, content=collation.page(self.handbook, config.use_directory_urls)))
+        files.append(File.generated(config, pending.SRC, content=pending.page(self.handbook, config.use_directory_urls)))
         root = self._root(config)
         history = revisions.history(root / self.config.procedures_dir, root / revisions.CACHE)
         files.append(File.generated(config, revisions.SRC, content=revisions.page(self.handbook, history, config.use_directory_urls)))

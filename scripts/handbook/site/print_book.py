@@ -10,7 +10,7 @@ import copy
 import re
 from html import escape
 
-from .pages import PageWriter, doc_header
+from .pages import PageWriter, doc_header, signoff_cells
 
 SRC = "handbook/print.md"
 HEADING = re.compile(r"^(#{1,6}) (.+?)(?: \{#[\w-]+\})?$")
@@ -47,7 +47,8 @@ def print_book(handbook, writer: PageWriter) -> str:
         '<p class="hb-book-hint">用浏览器的“打印”（Ctrl+P）打印本页或另存为 PDF；每章另起一页，每页页眉印有该章的章节号、版本和生效日期。</p></div>', "",
     ]
     for proc in handbook.procedures:
-        header = doc_header([*writer.header_cells(proc), ("印制版次", ed)], cls="hb-doc-header hb-book-header")
+        header = doc_header([*writer.header_cells(proc), ("印制版次", ed)], cls="hb-doc-header hb-book-header",
+                            signoffs=signoff_cells(proc))
         body = "\n".join(_html(b) for b in writer.blocks(proc))
         parts += [
             f'<table class="hb-book-chapter" data-chapter="{escape(proc.chapter)}"><thead><tr><td>{header}</td></tr></thead>'

@@ -23,8 +23,9 @@ from typing import Optional
 
 import yaml
 
-from ..loader import FAST_LOADER, FIELD_LABELS
 from ..model import Clause, assign_ids
+from ..schema_problems import FIELD_LABELS
+from ..yaml_source import FAST_LOADER
 from .links import clause_anchor, relative
 
 SRC = "handbook/revisions.md"
