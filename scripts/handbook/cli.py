@@ -9,24 +9,11 @@ import sys
 from pathlib import Path
 
 from .document_control import approve
+from .commands import load_or_report, root_of as _root
 from .loader import load_handbook
 from .messages import ProblemsFound
 
 CONFIG_FILE = "mkdocs.yml"
-
-
-def _root(args) -> Path:
-    return Path(args.root).resolve()
-
-
-def load_or_report(args):
-    """The validated handbook, or None after printing every problem (exit code 1)."""
-    root = _root(args)
-    try:
-        return load_handbook(root)
-    except ProblemsFound as exc:
-        print(exc.report(root), file=sys.stderr)
-        return None
 
 
 def records_problems(handbook) -> tuple[list[str], list[str]]:

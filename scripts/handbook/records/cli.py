@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import messages as m
 from .validation.console import print_result
+from ..commands import load_or_report
 
 
 
@@ -18,8 +19,6 @@ def _root(args) -> Path:
 
 
 def _handbook(args):
-    from ..cli import load_or_report
-
     return load_or_report(args)
 
 

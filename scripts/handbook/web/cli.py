@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from .. import messages as m
+from ..commands import load_or_report
 
 def _data_dir(args) -> Path:
     from ..records.store.catalogue import data_dir_for
@@ -20,7 +21,6 @@ def cmd_user_add(args) -> int:
         print(m.UserNoSite.render(), file=sys.stderr)
         return 2
     if args.site:
-        from ..cli import load_or_report
         from ..records.store.registry import RegistryError, load_registry
 
         handbook = load_or_report(args)
