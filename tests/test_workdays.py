@@ -8,7 +8,7 @@ import datetime as dt
 import chinese_calendar
 
 from conftest import ROOT
-from handbook.records.workdays import WORKDAYS_FILE, Calendar
+from handbook.records.statistics.workdays import WORKDAYS_FILE, Calendar
 
 
 def days_of(year: int):

@@ -5,6 +5,8 @@ Field names are the Chinese headers clerks see, so a filled template validates a
 
 from __future__ import annotations
 
+import math
+
 from .model import Form, FormField
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -43,10 +45,11 @@ def table_field(field: FormField) -> dict:
     pattern = field_pattern(field)
     if pattern:
         constraints["pattern"] = pattern
+    # an integer column's bounds are the whole numbers within them (minimum 0.5 means 1, not int(0.5) = 0)
     if field.min is not None:
-        constraints["minimum"] = int(field.min) if field.type == "integer" else field.min
+        constraints["minimum"] = math.ceil(field.min) if field.type == "integer" else field.min
     if field.max is not None:
-        constraints["maximum"] = int(field.max) if field.type == "integer" else field.max
+        constraints["maximum"] = math.floor(field.max) if field.type == "integer" else field.max
     if constraints:
         out["constraints"] = constraints
     return out

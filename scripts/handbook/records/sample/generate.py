@@ -141,6 +141,20 @@ def _numbered(events: list[Event]) -> None:
             e.row["notice_no"] = notice.row.get("no")
 
 
+def _unique_keys(events: list[Event], form: Form) -> None:
+    """Two simulated rows may meet on a composite key (the same room patrolled in the same minute): move the
+    later one on by a minute, as a clerk would record two visits (3.19#4.1.3: a key is never repeated)."""
+    keys = [k for k in form.primary_key if k != "no"]
+    times = [k for k in keys if form.field(k).type == "datetime"]
+    if not keys or not times:
+        return
+    seen = set()
+    for e in sorted(events, key=lambda e: e.start):
+        while (key := tuple(e.row.get(k) for k in keys)) in seen:
+            e.row[times[0]] = e.row[times[0]] + dt.timedelta(minutes=1)
+        seen.add(key)
+
+
 def generate(handbook, out: Path, months: int, sites: int, seed: int, end: str | None = None) -> list[dict]:
     """Write one CSV per record form, 管理处 and month; return [{form, site, month, path}]."""
     rng = random.Random(seed)
@@ -159,6 +173,7 @@ def generate(handbook, out: Path, months: int, sites: int, seed: int, end: str |
                 continue
             if form.id not in by_form and form.id not in world.SIMULATED:
                 by_form[form.id] = world.generic(form, site, month_names, rng, fake)
+            _unique_keys(by_form.get(form.id, []), form)
             for month in month_names:
                 at = window(month)[1] + HAND_IN
                 rows = [e.as_known(at) for e in sorted(by_form.get(form.id, []), key=lambda e: e.start) if e.in_file(month)]
