@@ -3,6 +3,7 @@ account reads only the 管理处 it may (clerks their own, viewers and administr
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -98,9 +99,11 @@ def test_a_month_filed_after_the_last_build_is_served_too(app, data, sample_file
     mine = sites_of(sample_files[1])[0]
     listing = next(f for f in sample_files[1] if f["site"] == mine and f["month"] == END and f["form"] == "complaint-log")
     text = Path(listing["path"]).read_text(encoding="utf-8-sig")
-    # one month on: times that ran into November move to December first, 31 October becomes 30 November
-    text = (text.replace("2026-11-", "2026-12-").replace("2026-10-31", "2026-11-30").replace("2026-10-", "2026-11-")
-            .replace("202610-", "202611-"))
+    # the same month's records a month later: every date 31 days on, numbers renamed to November's
+    def later(match):
+        day = dt.date.fromisoformat(match.group(0)) + dt.timedelta(days=31)
+        return day.isoformat()
+    text = re.sub(r"\d{4}-\d{2}-\d{2}", later, text).replace("202610-", "202611-")
     handbook = load_handbook(ROOT)
     sub = submit(handbook, Store(data), handbook.form_by_id["complaint-log"], mine, "2026-11",
                  text.encode("utf-8"), "complaint-log.csv", user="小李")
