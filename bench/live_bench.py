@@ -65,7 +65,7 @@ def main() -> int:
         store = Store(store_dir)
         form = handbook.form_by_id["complaint-log"]
         site_name = sorted(s for _, s, m, _ in store.current() if m == args.month)[0]
-        upload = store.slot("complaint-log", site_name, args.month)
+        upload = store.slot("complaint-log", site_name, args.month)["current"]
         rows = list(csv.reader(io.StringIO(store.read(upload).decode("utf-8"), newline="")))
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\r\n").writerows(rows[:-1])

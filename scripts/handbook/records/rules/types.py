@@ -58,7 +58,9 @@ def _date(text: str) -> dt.date:
 
 
 def _datetime(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, "%Y-%m-%d %H:%M")
+    # the regex has fixed the shape "YYYY-MM-DD HH:MM"; fromisoformat reads it ~20× faster than strptime
+    # and refuses the same impossible dates and times
+    return dt.datetime.fromisoformat(text)
 
 
 def _time(text: str) -> dt.time:

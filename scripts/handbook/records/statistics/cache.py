@@ -127,6 +127,9 @@ class CachedCalculator:
                                        lambda: list(self.calc.carryover(builder, site, month)))
         return counts, overdue
 
+    def forget(self, site: str) -> None:
+        self.calc.forget(site)
+
     def save(self) -> None:
         """Write what was computed (best effort: a read-only or busy store only means no cache)."""
         if not self._dirty or not self.store.db.exists():

@@ -89,6 +89,13 @@ class Calculator:
         self._items: dict[tuple, list[Item]] = {}
         self._judged: dict[tuple, list[tuple[Item, str | None]]] = {}
 
+    def forget(self, site: str) -> None:
+        """Drop one 管理处's 事项 and its rows (see Dataset.forget)."""
+        for memo in (self._items, self._judged):
+            for key in [k for k in memo if k[-2] == site]:
+                del memo[key]
+        self.data.forget(site)
+
     def items(self, builder: str, site: str, month: str) -> list[Item]:
         key = (builder, site, month)
         if key not in self._items:

@@ -112,6 +112,14 @@ class Dataset:
             self._parsed[upload["id"]] = rows
         return self._parsed[upload["id"]]
 
+    def forget(self, site: str) -> None:
+        """Drop one 管理处's parsed rows (a report computes the 管理处 one after another: memory stays at one)."""
+        for (form, s), ups in self.uploads.items():
+            if s == site:
+                self._as_of.pop((form, s), None)
+                for _, upload in ups:
+                    self._parsed.pop(upload["id"], None)
+
     def rows(self, form_id: str, site: str, month: str) -> list[dict]:
         key = (form_id, site)
         if key not in self._as_of:

@@ -220,11 +220,30 @@ class Statistics:
         self.calc.save()
         return report
 
+    def _prime(self, month: str, sites: list[str], wanted) -> None:
+        """Compute (or read from the cache) every figure of the year so far, one 管理处 at a time, and let go of
+        each 管理处's rows before the next: a store of 500 管理处 is never held in memory at once."""
+        months = [m for m in self.months() if m[:4] == month[:4] and m <= month] + [previous_month(month)]
+        for site in sites:
+            for m in months:
+                for k in self.defs.kpis:
+                    if wanted(k.form) and self.applies(k, site, m):
+                        self.measure(k, site, m)
+                if m == month:
+                    for spec in self.defs.counts:
+                        if wanted(spec.form):
+                            self.calc.count(spec, site, m)
+                    for co in self.defs.carryover:
+                        if wanted(co.form):
+                            self.calc.carryover(co.items, site, m)
+            self.calc.forget(site)
+
     def _report(self, month: str, forms: set[str] | None) -> dict:
         def wanted(form_id: str) -> bool:
             return forms is None or form_id in forms
 
         sites = self.sites(month)
+        self._prime(month, sites, wanted)
         kpis = [self.kpi_row(k, s, month) for k in self.defs.kpis if wanted(k.form)
                 for s in [s for s in sites if self.applies(k, s, month)] + [COMPANY]]
 

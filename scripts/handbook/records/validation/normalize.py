@@ -84,10 +84,12 @@ def note(error: type[m.HandbookError], **params) -> dict:
 
 
 # ---------------------------------------------------------------- header
-def clean_header(value, form: Form) -> str:
+def clean_header(value, form: Form, labels: dict | None = None) -> str:
+    """A header cell as the label it means; labels: form.by_label() when the caller has it (every header cell
+    of every upload is read against every record form)."""
     text = "" if value is None else str(value)
     text = HEADER_JUNK.sub("", text).translate(FULL_WIDTH)
-    labels = form.by_label()
+    labels = form.by_label() if labels is None else labels
     if text in labels:
         return text
     match = UNIT_SUFFIX.search(text)
@@ -103,8 +105,8 @@ def _is_blank(row: list) -> bool:
 
 
 def match_count(row: list, form: Form) -> int:
-    labels = set(form.by_label())
-    return len({clean_header(c, form) for c in row} & labels)
+    labels = form.by_label()
+    return len({clean_header(c, form, labels) for c in row} & labels.keys())
 
 
 def find_header(raw: RawTable, form: Form) -> int:
@@ -117,7 +119,8 @@ def find_header(raw: RawTable, form: Form) -> int:
 
 
 def _labels_found(header: list, form: Form) -> set[str]:
-    return {clean_header(c, form) for c in header if c is not None and str(c).strip()} & set(form.by_label())
+    labels = form.by_label()
+    return {clean_header(c, form, labels) for c in header if c is not None and str(c).strip()} & labels.keys()
 
 
 def _missing_required(header: list, form: Form) -> list[str]:
@@ -274,7 +277,7 @@ def normalize_cell(text: str, f: FormField, row: int, changes: Changes) -> str:
 def header_layout(form: Form, header: list, h: int, width: int, column_blank, normalized: list[dict]):
     """Map file columns to the form: (label issues, file column of each form field, extra-cell columns).
 
-    column_blank(col) says whether a body column holds nothing; shared by the Frictionless and the fast engine.
+    column_blank(col) says whether a body column holds nothing; shared by the Python reader and the DuckDB engine.
     """
     labels = form.by_label()
     issues: list[Issue] = []
@@ -283,7 +286,7 @@ def header_layout(form: Form, header: list, h: int, width: int, column_blank, no
     extra_cells: set[int] = set()
     for col in range(width):
         value = header[col] if col < len(header) else None
-        label = clean_header(value, form)
+        label = clean_header(value, form, labels)
         if label in labels:
             if label in position:
                 if column_blank(col):
