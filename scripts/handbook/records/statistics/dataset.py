@@ -66,6 +66,9 @@ class Dataset:
         self._as_of: dict[tuple[str, str], list[tuple[str, list[dict]]]] = {}
         self._months = sorted({m for ups in self.uploads.values() for m, _ in ups})
         self._filed: dict[tuple[str, str], set[str]] = {}
+        self._forms_of: dict[str, list[str]] = {}
+        for form, site in self.uploads:
+            self._forms_of.setdefault(site, []).append(form)
         for (form, site), ups in self.uploads.items():
             for m, _ in ups:
                 self._filed.setdefault((site, m), set()).add(form)
@@ -114,11 +117,10 @@ class Dataset:
 
     def forget(self, site: str) -> None:
         """Drop one 管理处's parsed rows (a report computes the 管理处 one after another: memory stays at one)."""
-        for (form, s), ups in self.uploads.items():
-            if s == site:
-                self._as_of.pop((form, s), None)
-                for _, upload in ups:
-                    self._parsed.pop(upload["id"], None)
+        for form in self._forms_of.get(site, ()):
+            self._as_of.pop((form, site), None)
+            for _, upload in self.uploads[(form, site)]:
+                self._parsed.pop(upload["id"], None)
 
     def rows(self, form_id: str, site: str, month: str) -> list[dict]:
         key = (form_id, site)
