@@ -5,7 +5,7 @@ hostile  A real `handbook serve` (fresh data dir, one clerk). While each hostile
          the worst poll response time during it (target ≤ 1 s), and the server's peak RSS (VmHWM).
            csv-rows   9.9 MB CSV: the complaint-log header, then 3.47M rows of "x"
            xlsx-xml   XLSX of ~160 KB whose one sheet holds ~52 MB of XML (blank cells)
-           csv-valid  a valid 700-row CSV (> 64 KB: the DuckDB engine), as a control
+           csv-valid  a valid 700-row CSV, as a control
 first    The steps of `make run` on an empty data dir (sample 12 months × 3 管理处, ingest --batch,
          serve until / answers), each timed; the total is what a new user waits for.
 
