@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from html import escape
 from pathlib import Path
 
 import markdown
 
-from ..records.statistics.pages import StatisticsPages, month_src
-from ..records.statistics.report import COMPANY, Statistics
+from ..records.statistics.pages import StatisticsPages
+from ..records.statistics.report import Statistics
 
 log = logging.getLogger("handbook.web")
 MONTH_PATH = re.compile(r"^/statistics/(\d{4}-\d{2})/?$")
@@ -71,9 +72,6 @@ class LiveStatistics:
                 self._pages = StatisticsPages(hb, Statistics(hb, self.data_dir), directory_urls=True)
                 self._version = version
             return self._pages
-
-    def statistics(self) -> Statistics:
-        return self.pages().stats
 
     def markdown(self):
         if self._md is None:
@@ -132,7 +130,7 @@ class LiveStatistics:
         page = replace_toc(page, md.toc_tokens)
         title = next((line[2:] for line in body.splitlines() if line.startswith("# ")), None)
         if title:
-            page = TITLE.sub(lambda m: f"<title>{_escape(title)} - {_escape(self.handbook().organisation.company)}</title>",
+            page = TITLE.sub(lambda m: f"<title>{escape(title)} - {escape(self.handbook().organisation.company)}</title>",
                              page, count=1)
         return page.encode("utf-8"), "text/html; charset=utf-8", None
 
@@ -191,10 +189,3 @@ def replace_toc(page: str, tokens) -> str:
     return "".join(out)
 
 
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text, quote=False)
-
-
-__all__ = ["LiveStatistics", "restrict", "visible", "COMPANY", "month_src"]

@@ -32,7 +32,7 @@ class CellRule(Rule):
     """A test of one cell. Bound to a column by bind(); test() sees the cell's text and typed value."""
 
     kind = "constraint-error"
-    needs_value = True             # tested only on a filled cell of the right type
+    stage = "value"                # "blank": tested on an empty cell; "type": on a filled one; "value": on a valid one
 
     def __init__(self, form: Form, field: FormField):
         self.form, self.field = form, field

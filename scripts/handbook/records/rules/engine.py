@@ -36,15 +36,10 @@ class Plan:
         self.cells: list[tuple[list, list, list]] = []
         for f in self.form.fields:
             mine = [r for r in bound if r.field is f]
-            self.cells.append(([r for r in mine if getattr(r, "stage", "") == "blank"],
-                               [r for r in mine if getattr(r, "stage", "") == "type"],
-                               [r for r in mine if getattr(r, "stage", "value") == "value"]))
+            self.cells.append(tuple([r for r in mine if r.stage == stage] for stage in ("blank", "type", "value")))
         self.row_rules = [r for cls in ROW_RULES for r in cls.bind(self.form)]
         self.ids = [f.id for f in self.form.fields]
         self.key = [self.ids.index(k) for k in self.form.primary_key]
-
-    def typed(self, cells: list[str]) -> list:
-        return [None if t == "" else kind.parse(t) for t, kind in zip(cells, self.types)]
 
     def row(self, cells: list[str], row: int) -> list[Finding]:
         """The findings of one row's cells and row rules (not the key: that needs the whole table)."""

@@ -40,12 +40,6 @@ class ValueType:
             return f"CASE WHEN {c} <> '' THEN {c} END"
         return f"CASE WHEN {c} <> '' AND regexp_full_match({c}, '{self.regex}') THEN {self.sql.format(c=c)} END"
 
-    def sql_ok(self, c: str) -> str:
-        """SQL: a filled cell of c is of this type."""
-        if self.regex is None:
-            return "TRUE"
-        return f"({self.sql_value(c)}) IS NOT NULL"
-
     def _compiled(self):
         return _REGEX.setdefault(self.regex, re.compile(self.regex))
 

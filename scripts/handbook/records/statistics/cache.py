@@ -69,7 +69,6 @@ class CachedCalculator:
             self._uploads.setdefault(site, []).extend((m, form, u["id"]) for m, u in ups)
         for ups in self._uploads.values():
             ups.sort()
-        self.hits = self.misses = 0
 
     def key(self, site: str, month: str) -> str:
         k = (site, month)
@@ -105,10 +104,8 @@ class CachedCalculator:
     def _cached(self, kind: str, name: str, site: str, month: str, compute):
         entry = self._entry(site, month)
         if name in entry[kind]:
-            self.hits += 1
             self.calc.calendar.uncovered.update(entry["uncovered"])
             return entry[kind][name]
-        self.misses += 1
         before = set(self.calc.calendar.uncovered)
         value = compute()
         entry[kind][name] = value

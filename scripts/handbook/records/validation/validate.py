@@ -16,7 +16,7 @@ from ...forms.model import Form
 from .issues import Issue
 from .normalize import Table, to_table
 from .reading import NO_LIMITS, Limits, Unusable, read_table
-from ..rules.engine import ERROR_LIMIT, check_rows, report  # noqa: F401  (ERROR_LIMIT: this module's API)
+from ..rules.engine import ERROR_LIMIT, check_rows, report
 
 # `auto` sends files from this size on to the DuckDB engine (fast.py): below it a file is a few
 # hundred rows, which the row engine checks in milliseconds without starting DuckDB.
