@@ -89,6 +89,9 @@ def good_row(form, i: int, rnd: random.Random) -> dict:
             row[f.id] = rnd.choice(["是", "否"])
         else:
             row[f.id] = rnd.choice(WORDS) if f.required or rnd.random() < 0.7 else ""
+    for f in form.fields:     # required_when: filled when another column holds one of the listed values
+        if not row[f.id] and any(row.get(other) in values for other, values in f.required_when.items()):
+            row[f.id] = rnd.choice(WORDS)
     return row
 
 

@@ -185,3 +185,15 @@ def test_line_endings_mixed_lone_or_doubled(tmp_path, ends):
     path = tmp_path / "ends.csv"
     path.write_bytes(text.encode("utf-8"))
     both(path, trv.FORM)
+
+
+def test_integer_limits_between_whole_numbers(tmp_path):
+    """An integer column with min 0.5 / max 2.5 allows 1 and 2 only, in both engines (DuckDB once rounded
+    the limit to 0 and let 0 through)."""
+    form = Form.model_validate({"id": "gen-log", "number": "KF-9.9-09", "title": "生成表", "kind": "record",
+                                "procedure": "3.19#4.2", "primary_key": ["n"],
+                                "fields": [{"id": "n", "label": "次数", "type": "integer", "min": 0.5, "max": 2.5}]})
+    path = tmp_path / "f.csv"
+    path.write_text("次数\r\n0\r\n1\r\n2\r\n3\r\n", encoding="utf-8")
+    ref = both(path, form, expect="fast")
+    assert [(e.type, e.row, e.value) for e in ref.errors] == [("constraint-error", 2, "0"), ("constraint-error", 5, "3")]

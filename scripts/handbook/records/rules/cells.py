@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal
 
@@ -100,9 +101,10 @@ class Pattern(CellRule):
         return f"{v} IS NOT NULL AND NOT regexp_full_match({c}, {q(re2(field_pattern(self.field)))})"
 
 
-def _limit_sql(field: FormField, limit: float) -> str:
+def _limit_sql(field: FormField, limit: float, whole) -> str:
+    """The limit as SQL; for an integer column the nearest whole number on the allowed side (whole: ceil or floor)."""
     if field.type == "integer":
-        return str(int(limit))
+        return str(whole(limit))
     text = format(Decimal(str(limit)), "f")
     return f"CAST({q(text)} AS {NUMERIC})"
 
@@ -120,7 +122,7 @@ class Minimum(CellRule):
         return {"limit": f"{self.field.min:g}"} if value < Decimal(str(self.field.min)) else None
 
     def sql(self, c, v):
-        return f"{v} < {_limit_sql(self.field, self.field.min)}"
+        return f"{v} < {_limit_sql(self.field, self.field.min, math.ceil)}"
 
 
 class Maximum(CellRule):
@@ -136,7 +138,7 @@ class Maximum(CellRule):
         return {"limit": f"{self.field.max:g}"} if value > Decimal(str(self.field.max)) else None
 
     def sql(self, c, v):
-        return f"{v} > {_limit_sql(self.field, self.field.max)}"
+        return f"{v} > {_limit_sql(self.field, self.field.max, math.floor)}"
 
 
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]

@@ -38,7 +38,7 @@ class ValueType:
         """SQL: the typed value of column c, NULL when blank or not of this type."""
         if self.regex is None:
             return f"CASE WHEN {c} <> '' THEN {c} END"
-        return f"CASE WHEN {c} <> '' AND regexp_full_match({c}, '{self.regex}') THEN {self.sql.format(c=c)} END"
+        return f"CASE WHEN regexp_full_match({c}, '{self.regex}') THEN {self.sql.format(c=c)} END"
 
     def _compiled(self):
         return _REGEX.setdefault(self.regex, re.compile(self.regex))
@@ -66,10 +66,13 @@ TYPES = {t.name: t for t in (
     ValueType("integer", "整数", "请填整数，不带单位和文字。", r"[+-]?[0-9]{1,18}", int, "CAST({c} AS HUGEINT)"),
     ValueType("number", "数字", "请填数字，如 12.50，不带单位和文字。",
               r"[+-]?([0-9]{1,20}(\.[0-9]{0,18})?|\.[0-9]{1,18})", Decimal, f"TRY_CAST({{c}} AS {NUMERIC})"),
+    # the regexes fix the shape (and the clock's range: DuckDB's cast would read 24:00 as the next day), so
+    # a plain cast reads the rest; it refuses impossible dates as fromisoformat does, and year 0 is refused apart
     ValueType("date", "日期", "请写成 2026-11-05 这样的日期。", r"[0-9]{4}-[0-9]{2}-[0-9]{2}", _date,
-              "CASE WHEN {c} NOT LIKE '0000%' THEN TRY_CAST(try_strptime({c}, '%Y-%m-%d') AS DATE) END"),
+              "CASE WHEN {c} NOT LIKE '0000%' THEN TRY_CAST({c} AS DATE) END"),
     ValueType("datetime", "日期时间", "请写成 2026-11-05 14:30 这样的日期和时间（记录到分钟）。",
-              r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}", _datetime, "CASE WHEN {c} NOT LIKE '0000%' THEN try_strptime({c}, '%Y-%m-%d %H:%M') END"),
+              r"[0-9]{4}-[0-9]{2}-[0-9]{2} ([01][0-9]|2[0-3]):[0-5][0-9]", _datetime,
+              "CASE WHEN {c} NOT LIKE '0000%' THEN TRY_CAST({c} AS TIMESTAMP) END"),
     ValueType("time", "时间", "请写成 14:30 这样的时间。", r"([01][0-9]|2[0-3]):[0-5][0-9]", _time,
               "CAST({c} || ':00' AS TIME)"),
     ValueType("boolean", "“是/否”", "请填“是”或“否”。", "是|否", lambda t: t == "是", "({c} = '是')"),

@@ -39,7 +39,10 @@ class Plan:
             if f.type != "string" and (f.pattern or f.format):
                 raise Unsupported("pattern on a non-string column")
         # every rule must say itself in SQL (a pattern RE2 cannot read raises Unsupported here, once)
-        self._cells = {f.id: [r.sql(self.c(f), self.inline(f)) for r in self.cell_rules if r.field is f]
+        # a typed cell is converted once per row (values()), and its rules read that column
+        typed = {f.id for f in self.valued()}
+        self._cells = {f.id: [r.sql(self.c(f), self.v(f) if f.id in typed else self.inline(f))
+                              for r in self.cell_rules if r.field is f]
                        for f in form.fields}
         self._rows = [r.sql(self.v, self.c) for r in self.row_rules]
 
@@ -57,8 +60,9 @@ class Plan:
         return _first(self._cells[f.id])
 
     def valued(self) -> list[FormField]:
-        """The fields whose typed values the key and the row rules compare, each computed once per row."""
-        seen = self.keys + [f for r in self.row_rules for f in r.fields()]
+        """The fields whose typed values the key, the row rules and the type rules read, each computed once per row."""
+        seen = self.keys + [f for r in self.row_rules for f in r.fields()] + [
+            f for f in self.form.fields if f.type != "string"]
         return list({f.id: f for f in seen}.values())
 
     def values(self) -> str:

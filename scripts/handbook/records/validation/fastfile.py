@@ -261,8 +261,8 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
         SELECT h, f::UTINYINT AS f, bad,
                CASE WHEN f <> 0 OR bad THEN [{', '.join(cols)}] END AS cells
         FROM (SELECT {', '.join(cols)}, {flags} AS f, {clear_columns} FROM
-              (SELECT *, {plan.values()} FROM
-               (SELECT *, {plan.all_clear(settled)} AS clear FROM (SELECT *, {mapped} FROM {source.sql}))))""")
+              (SELECT *, {plan.all_clear(settled)} AS clear FROM
+               (SELECT *, {plan.values()} FROM (SELECT *, {mapped} FROM {source.sql}))))""")
     count = con.execute("SELECT count(*) FROM p").fetchone()[0]
     lines = lines.result()
     if lines is None or count != lines[0] - 1 + (0 if lines[1] else 1):
