@@ -37,7 +37,7 @@ def test_review_notes_sit_on_issued_clauses_and_leave_their_text_alone(handbook)
     assert "业主家人身份证复印件各一份，业主和家人照片各一张" in noted["3.2#4.2.1"].text
     assert "《个人信息保护法》" in noted["3.2#4.2.1"].review
     assert "临时管理规约" in noted["3.2#4.1"].review and "第944条" in noted["3.2#4.1"].review
-    assert not noted["3.2#4.2.1"].draft
+    assert not noted["3.2#4.2.1"].draft and not noted["3.2#4.2.1"].added
 
 
 def test_review_note_is_shown_on_the_page_and_in_the_printed_book(handbook):
@@ -77,9 +77,9 @@ def test_seed_chapters_stay_issued_and_carry_no_new_draft_text(handbook):
         proc = handbook.by_chapter[chapter]
         assert proc.status == PENDING.get(chapter, "现行"), chapter
         assert proc.revisions[0].version == "1/0", chapter
-    # only 3.2 has drafted continuation clauses; the other seed chapters none
+    # only 3.2 has continuation clauses added to the seed (补写 in 1/1); the other seed chapters none
     for chapter in SEED_CHAPTERS[:-1]:
-        assert not any(c.draft for c in handbook.by_chapter[chapter].clauses()), chapter
+        assert not any(c.draft or c.added for c in handbook.by_chapter[chapter].clauses()), chapter
 
 
 # ------------------------------------------------------------------ item 1: fees gate nothing
@@ -121,7 +121,7 @@ def test_move_in_register_agrees_with_3_3_on_id_numbers(handbook):
 def test_draft_text_uses_the_current_names_of_the_move_in_documents(handbook):
     for proc in handbook.procedures:
         for c in proc.clauses():
-            if c.draft or proc.is_draft:
+            if c.draft or c.added or proc.is_draft:
                 stripped = c.text.replace("原文4.1流程称“前期物业管理协议、业主临时公约”", "")
                 assert "前期物业管理协议" not in stripped and "业主临时公约" not in stripped, f"{proc.chapter}#{c.sid}"
     assert "前期物业服务合同、临时管理规约" in clause(handbook, "3.2#4.2.3.C").text

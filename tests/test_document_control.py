@@ -147,13 +147,14 @@ def test_an_approval_that_fails_check_exits_1_and_is_undone(project, capsys):
 
 # ---------------------------------------------------------------- check
 def test_check_refuses_a_current_chapter_with_draft_clauses(project, capsys):
+    """Text still being drafted (draft: true), unlike text added in a version submitted for approval (added)."""
     path = project / "procedures/3.2-move-in.yml"
     edit(path, "status: 待审", "status: 现行")
+    edit(path, 'added: "1/1"', "draft: true")                 # 4.2.3 back to a working draft
     code, out = run(project, capsys, "check")
     assert code == 1
     first = line_of(path, "draft: true")
-    assert f"procedures/3.2-move-in.yml:{first}: 第 3.2 章的状态是“现行”，但条款 4.2.3" in out
-    assert "仍是草案（draft: true）" in out
+    assert f"procedures/3.2-move-in.yml:{first}: 第 3.2 章的状态是“现行”，但条款 4.2.3 仍是草案（draft: true）" in out
 
 
 def test_check_refuses_a_current_chapter_citing_a_form_not_approved(project, capsys):

@@ -2,9 +2,12 @@
 its status in the workflow 草案 → 待审 → 现行 (→ 作废).
 
 `check_chapter_control` is part of `handbook check`: a 现行 chapter has no draft clauses and cites only 现行 forms,
-and its header version is the last row of its revision table. `approve` records a review or an approval: it
-rewrites the few header lines it changes (comments and layout of the rest of the file untouched), adds a row
-to a chapter's revision table, and keeps the change only if the whole handbook still passes `check`.
+its header version is the last row of its revision table, and a clause added after the first issue (`added:
+"1/1"`, 补写) names a later row of it; such text is not a draft but is approved with that version.
+`check_form_control`: a form's version is the last row of its revision table. `approve` records a review or an
+approval: it rewrites the few header lines it changes (comments and layout of the rest of the file untouched),
+adds a row to the chapter's or form's revision table (a form's first row starts the table), and keeps the change
+only if the whole handbook still passes `check`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,20 @@ from .model import Handbook, Procedure
 from .yaml_source import FAST_LOADER, SourceTree
 
 
+# ---------------------------------------------------------------- messages (the catalogue's, kept beside their checks)
+class AddedVersionUnknown(m.HandbookError):
+    code = "added-version-unknown"
+    title = "补写条款的版本不在修订记录中"
+    template = ("第 {chapter} 章条款 {clause} 标为 {added} 版补写（added），但修订记录中{reason}。"
+                "added 写补写这段文字的那一版的版本号（修订记录中首次发布以后的一行，如“1/1”）。")
+
+
+class FormRevisionTableBehind(m.HandbookError):
+    code = "form-revision-table-behind"
+    title = "表单修订记录与版本不符"
+    template = "表单 {form} 的版本是 {version}，但修订记录的最后一行是 {last}；审核、批准请用 handbook approve 记录。"
+
+
 # ---------------------------------------------------------------- check
 def check_chapter_control(proc: Procedure, handbook: Handbook) -> list[m.Problem]:
     path = Path(proc.source)
@@ -34,6 +51,7 @@ def check_chapter_control(proc: Procedure, handbook: Handbook) -> list[m.Problem
         problems.append(m.Problem(m.RevisionTableBehind, path, tree.line("revisions", len(proc.revisions) - 1, "version"),
                                   {"chapter": proc.chapter, "version": proc.version_label,
                                    "last": proc.revisions[-1].version}))
+    problems += _additions(proc, path, tree)
     if not proc.is_current:
         return problems
     drafts = [(loc, clause) for loc, clause in proc.clause_locations() if clause.draft]
@@ -49,6 +67,32 @@ def check_chapter_control(proc: Procedure, handbook: Handbook) -> list[m.Problem
                                       {"chapter": proc.chapter, "form": f"{form.number} {form.title}（{form.id}）",
                                        "status": form.status, "form_id": form.id}))
     return problems
+
+
+def _additions(proc: Procedure, path: Path, tree: SourceTree) -> list[m.Problem]:
+    """A 补写 clause names a version of the revision table after the first issue (text the first issue had
+    is not an addition)."""
+    versions = [r.version for r in proc.revisions]
+    problems = []
+    for loc, clause in proc.clause_locations():
+        if clause.added is None or clause.added in versions[1:]:
+            continue
+        reason = "它是首次发布的版本" if clause.added == versions[0] else f"没有 {clause.added} 版"
+        problems.append(m.Problem(AddedVersionUnknown, path, tree.line(*loc, "added"),
+                                  {"chapter": proc.chapter, "clause": clause.sid or f"“{clause.text[:10]}…”",
+                                   "added": clause.added, "reason": reason}))
+    return problems
+
+
+def check_form_control(form) -> list[m.Problem]:
+    """A form's version is the last row of its revision table (when it has one)."""
+    if not form.revisions or form.revisions[-1].version == form.version:
+        return []
+    path = Path(form.source)
+    return [m.Problem(FormRevisionTableBehind, path,
+                      SourceTree(path).line("revisions", len(form.revisions) - 1, "version"),
+                      {"form": f"{form.number} {form.title}（{form.id}）", "version": form.version,
+                       "last": form.revisions[-1].version})]
 
 
 # ---------------------------------------------------------------- approve
@@ -121,7 +165,7 @@ def plan(target: Target, by: str, review: bool, date: str) -> tuple[dict, Option
                           "如需重新审核，请先把状态改回“草案”并删去“审核”。")
         changes = {"status": "待审", "reviewed": signoff}
         row = {"version": target.version, "date": date, "change": f"审核通过，送批准（审核：{by}）"}
-        return changes, row if target.kind == "chapter" else None, f"已记录审核：{target.what}，审核人 {by}，状态改为“待审”（等待批准）。"
+        return changes, row, f"已记录审核：{target.what}，审核人 {by}，状态改为“待审”（等待批准）。"
     if status == "草案" or not reviewer:
         raise Refused(f"{target.what}尚未审核（状态“{status}”），不能批准：请先由审核人运行 "
                       f"handbook approve {target.id} --by 姓名 --review。")
@@ -142,7 +186,7 @@ def plan(target: Target, by: str, review: bool, date: str) -> tuple[dict, Option
     said = f"已记录批准：{target.what}，批准人 {by}，版本 {version}，状态改为“现行”。"
     if target.data.get("note"):
         said += "本章有说明（note），请核对其中关于审批的文字是否需要更新。"
-    return changes, row if target.kind == "chapter" else None, said
+    return changes, row, said
 
 
 # ----- writing the YAML in place: only the lines of the keys that change
@@ -196,6 +240,10 @@ def edit_text(text: str, changes: dict, row: Optional[dict]) -> str:
         anchor = blocks[before[-1]][1] if before else (blocks.get("status") or blocks.get("version") or (0, 0))[1]
         lines[anchor:anchor] = new
     if row is not None:
+        if "revisions" not in _blocks(lines):          # a form's first row: the table goes after its header keys
+            blocks = _blocks(lines)
+            anchor = max(blocks[k][1] for k in ORDER if k in blocks)
+            lines[anchor:anchor] = ["revisions:"]
         start, end = _blocks(lines)["revisions"]
         items = [line for line in lines[start + 1:end] if line.lstrip().startswith("- ")]
         indent = (len(items[0]) - len(items[0].lstrip())) if items else 2

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import messages as m
 from .chapter_checks import check_chapter, check_file_name
-from .document_control import check_chapter_control
+from .document_control import check_chapter_control, check_form_control
 from .forms.loader import check_forms, load_forms
 from .git_history import last_changed_dates
 from .model import Handbook, Procedure
@@ -72,6 +72,8 @@ def _load_handbook(root: Path, procedures_dir: str, organisation_file: str, form
     for proc in procs:
         problems += check_references(proc, handbook)
         problems += check_chapter_control(proc, handbook)
+    for form in forms:
+        problems += check_form_control(form)
     problems += check_forms(handbook)
     if problems:
         raise m.ProblemsFound(problems)

@@ -18,6 +18,7 @@ from .organisation import Organisation
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 CHAPTER_PATTERN = r"^\d+\.\d+$"
 FORM_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+VERSION_PATTERN = r"^\d+/\d+$"
 REFERENCE = re.compile(r"\[\[(\d+\.\d+)(?:#([^\]\s]+))?\]\]")
 
 KIND_LABELS = {"orgchart": "组织结构图", "duties": "岗位职责", "norms": "办公规范", "sop": "业务规程"}
@@ -51,7 +52,11 @@ class Clause(Strict):
     # 待修订: why this clause must be revised before it is relied on (a seed clause that conflicts with the law
     # or with the drafts is kept as printed, with this note). Unlike a 校注 it is reading text: shown at the clause.
     review: Optional[str] = Field(None, min_length=1)
+    # 草案: text still being written; a 现行 chapter may not have any (document_control.check_chapter_control).
     draft: bool = False
+    # 补写: text added to the chapter in this version (e.g. "1/1": text the seed lacks, submitted with the
+    # chapter's 1/1). Not a draft: it is reviewed and approved with that version, and stays marked as an addition.
+    added: Optional[str] = Field(None, pattern=VERSION_PATTERN)
     flow: Optional[list[str]] = None
     children: list["Clause"] = []
 
@@ -100,8 +105,14 @@ class Controlled(Strict):
         return [("编制", self.prepared), ("审核", self.reviewed), ("批准", self.approved)]
 
 
+def version_key(label: str) -> tuple[int, int]:
+    """"1/10" → (1, 10): versions compare as numbers."""
+    major, _, minor = label.partition("/")
+    return int(major), int(minor)
+
+
 class Revision(Strict):
-    version: str = Field(pattern=r"^\d+/\d+$")
+    version: str = Field(pattern=VERSION_PATTERN)
     date: str = Field(pattern=DATE_PATTERN)
     change: str = Field(min_length=1)
 
@@ -186,6 +197,11 @@ class Procedure(Controlled):
     @property
     def page_path(self) -> str:
         return f"handbook/{self.chapter}-{self.slug}.md"
+
+    def addition_approved(self, clause: Clause) -> bool:
+        """A 补写 clause is approved with the version that added it: this one once 现行, or an earlier one."""
+        return clause.added is not None and (
+            self.is_current or version_key(clause.added) < version_key(self.version_label))
 
     def clauses_top(self) -> list[Clause]:
         out: list[Clause] = []

@@ -7,7 +7,7 @@ from typing import Literal, Optional
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from ..model import FORM_ID_PATTERN, Controlled, Strict
+from ..model import FORM_ID_PATTERN, VERSION_PATTERN, Controlled, Revision, Strict
 
 CLAUSE_REF = r"^\d+\.\d+(#[0-9A-Za-z.\-]+)?$"
 FieldType = Literal["string", "integer", "number", "date", "datetime", "time", "boolean"]
@@ -89,7 +89,8 @@ class Form(Controlled):
     title: str = Field(min_length=1)
     kind: Literal["record", "form", "checklist"]
     procedure: str = Field(pattern=CLAUSE_REF)
-    version: str = Field("0/1", pattern=r"^\d+/\d+$")
+    version: str = Field("0/1", pattern=VERSION_PATTERN)
+    revisions: list[Revision] = []          # 修订记录: a row for each review and approval (handbook approve)
     description: Optional[str] = None
     statistics: Optional[str] = Field(None, pattern=CLAUSE_REF)
     due: Literal["monthly", "pool", "none"] = "none"
@@ -115,6 +116,14 @@ class Form(Controlled):
     @property
     def source(self) -> str:
         return self._source
+
+    @property
+    def effective(self) -> Optional[str]:
+        """生效日期: the date this version was approved (its 批准发布 row); None while it is not 现行."""
+        if not self.is_current:
+            return None
+        rows = [r.date for r in self.revisions if r.version == self.version]
+        return rows[-1] if rows else (self.approved.date if self.approved else None)
 
     @property
     def chapter(self) -> str:

@@ -66,7 +66,7 @@ class FormPages:
             # Procedures rank before the forms they use when both match a query.
             "---", f"title: {form.title}", "search:", "  boost: 0.5", "---", "",
             doc_header([("公司", org.company), ("表单编号", form.number), ("类型", KIND_LABELS[form.kind]),
-                        ("版本", form.version), ("页次", f"共 {form.paper.pages} 页"), ("状态", form.status)],
+                        ("版本", form.version), ("生效日期", form.effective or "未生效"), ("状态", form.status)],
                        cls="hb-doc-header hb-form-header", signoffs=signoff_cells(form)), "",
             f"# {escape(form.title)}", "",
         ]
@@ -89,7 +89,15 @@ class FormPages:
                       render("checklist_items", items=items), ""]
         if form.is_record:
             lines += [self.admin_note(form, src), ""]
+        lines += ["## 修订记录 {#revisions}", "", self.revisions(form), ""]
         return "\n".join(lines)
+
+    def revisions(self, form: Form) -> str:
+        """Each review and approval `handbook approve` recorded, as on a chapter's page."""
+        if not form.revisions:
+            return render("para", html=f"（尚无修订记录：{form.version} 版{'，' + form.status if form.status != '现行' else ''}。"
+                                       "审核、批准后在此逐行记录。）")
+        return render("revisions", revisions=form.revisions, changed="")
 
     def index(self) -> str:
         lines = ["---", "title: 表单", "---", "", "# 表单", "", render("forms_intro", intake=INTAKE_URL), "",

@@ -28,6 +28,19 @@ def waiting_for(item: Controlled) -> str:
     return "等待审核和批准。"
 
 
+def addition(proc: Procedure, clause: Clause) -> dict | None:
+    """The 补写 badge of a clause added after the chapter's first issue: which version added it, and whether
+    that version is approved yet. The seed text has none."""
+    if clause.added is None:
+        return None
+    first = proc.revisions[0].version
+    if proc.addition_approved(clause):
+        return {"label": f"{clause.added}版补写",
+                "title": f"{first}版没有这段文字，{clause.added}版补写，已随该版批准"}
+    return {"label": f"{clause.added}版补写·待批准",
+            "title": f"{first}版没有这段文字，{clause.added}版补写，随该版送审，尚未批准"}
+
+
 class PageWriter:
     def __init__(self, handbook: Handbook, directory_urls: bool):
         self.handbook = handbook
@@ -63,7 +76,7 @@ class PageWriter:
     def _clause(self, proc: Procedure, c: Clause) -> str:
         ref = f"{proc.chapter}#{c.sid}"
         return render(
-            "clause", clause=c, chapter=proc.chapter, anchor=clause_anchor(c.sid) if c.sid else "",
+            "clause", clause=c, chapter=proc.chapter, anchor=clause_anchor(c.sid) if c.sid else "", addition=addition(proc, c),
             text=safe(link_references(c.text, self.handbook, proc.page_path, self.directory_urls)),
             mark=safe(self._mark(proc, c)),
             notes=safe("".join(self.clause_notes.get(ref, [])) if c.sid else ""),      # HTML from the 月度统计

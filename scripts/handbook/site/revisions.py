@@ -37,7 +37,7 @@ CLAUSE_FIELDS = ("duties", "rules", "responsibilities", "procedure")
 OTHER_LABELS = {**FIELD_LABELS, "note": "说明", "collation": "校注", "keywords": "搜索关键词",
                 "procedure_title": "程序标题", "incomplete": "原文缺失说明", "owner": "负责岗位",
                 "version": "版本号", "revision": "修订号"}
-CLAUSE_PART_LABELS = {"note": "条款校注", "flow": "流程图", "draft": "草案标记", "n": "条款编号"}
+CLAUSE_PART_LABELS = {"note": "条款校注", "flow": "流程图", "draft": "草案标记", "added": "补写标记", "n": "条款编号"}
 
 
 @dataclass
@@ -161,7 +161,7 @@ def _clean(item) -> Optional[dict]:
     """The parts of a clause the comparison needs, from YAML of any past format."""
     if not isinstance(item, dict) or not isinstance(item.get("text"), str) or not item["text"].strip():
         return None
-    out = {k: item[k] for k in ("n", "id", "text", "note", "draft", "flow") if item.get(k) is not None}
+    out = {k: item[k] for k in ("n", "id", "text", "note", "draft", "added", "flow") if item.get(k) is not None}
     for k in ("n", "id"):
         if k in out:
             out[k] = str(out[k])
@@ -195,7 +195,7 @@ def _clauses(data: dict) -> dict[str, tuple[str, str, dict]]:
                 unnumbered += 1
                 sid = f"~{unnumbered}"
             label = f"第{c.sid}条" if c.sid else "无编号段落"
-            out[sid] = (label, c.text, {"note": c.note, "flow": c.flow, "draft": c.draft, "n": c.n})
+            out[sid] = (label, c.text, {"note": c.note, "flow": c.flow, "draft": c.draft, "added": c.added, "n": c.n})
     return out
 
 
