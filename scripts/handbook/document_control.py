@@ -29,19 +29,6 @@ from .yaml_source import FAST_LOADER, SourceTree
 
 
 # ---------------------------------------------------------------- messages (the catalogue's, kept beside their checks)
-class AddedVersionUnknown(m.HandbookError):
-    code = "added-version-unknown"
-    title = "补写条款的版本不在修订记录中"
-    template = ("第 {chapter} 章条款 {clause} 标为 {added} 版补写（added），但修订记录中{reason}。"
-                "added 写补写这段文字的那一版的版本号（修订记录中首次发布以后的一行，如“1/1”）。")
-
-
-class FormRevisionTableBehind(m.HandbookError):
-    code = "form-revision-table-behind"
-    title = "表单修订记录与版本不符"
-    template = "表单 {form} 的版本是 {version}，但修订记录的最后一行是 {last}；审核、批准请用 handbook approve 记录。"
-
-
 # ---------------------------------------------------------------- check
 def check_chapter_control(proc: Procedure, handbook: Handbook) -> list[m.Problem]:
     path = Path(proc.source)
@@ -78,7 +65,7 @@ def _additions(proc: Procedure, path: Path, tree: SourceTree) -> list[m.Problem]
         if clause.added is None or clause.added in versions[1:]:
             continue
         reason = "它是首次发布的版本" if clause.added == versions[0] else f"没有 {clause.added} 版"
-        problems.append(m.Problem(AddedVersionUnknown, path, tree.line(*loc, "added"),
+        problems.append(m.Problem(m.AddedVersionUnknown, path, tree.line(*loc, "added"),
                                   {"chapter": proc.chapter, "clause": clause.sid or f"“{clause.text[:10]}…”",
                                    "added": clause.added, "reason": reason}))
     return problems
@@ -89,7 +76,7 @@ def check_form_control(form) -> list[m.Problem]:
     if not form.revisions or form.revisions[-1].version == form.version:
         return []
     path = Path(form.source)
-    return [m.Problem(FormRevisionTableBehind, path,
+    return [m.Problem(m.FormRevisionTableBehind, path,
                       SourceTree(path).line("revisions", len(form.revisions) - 1, "version"),
                       {"form": f"{form.number} {form.title}（{form.id}）", "version": form.version,
                        "last": form.revisions[-1].version})]

@@ -126,12 +126,25 @@ class FormFieldProblem(HandbookError):
 
 
 # ---------------------------------------------------------------- document control
+class AddedVersionUnknown(HandbookError):
+    code = "added-version-unknown"
+    title = "补写条款的版本不在修订记录中"
+    template = ("第 {chapter} 章条款 {clause} 标为 {added} 版补写（added），但修订记录中{reason}。"
+                "added 写补写这段文字的那一版的版本号（修订记录中首次发布以后的一行，如“1/1”）。")
+
+
+class FormRevisionTableBehind(HandbookError):
+    code = "form-revision-table-behind"
+    title = "表单修订记录与版本不符"
+    template = "表单 {form} 的版本是 {version}，但修订记录的最后一行是 {last}；审核、批准请用 handbook approve 记录。"
+
+
 class CurrentWithDraftClause(HandbookError):
     code = "current-with-draft-clause"
     title = "现行章节含草案条款"
     template = ("第 {chapter} 章的状态是“现行”，但条款 {clause} 仍是草案（draft: true）。"
                 "草案内容须经审核、批准后才能现行：请把本章状态改为“待审”（handbook approve 记录审核和批准），"
-                "或在批准后去掉该条的 draft。")
+                "或把定稿送审的补写条款改标 added: 版本（如“1/1”），批准后即可现行。")
 
 
 class CurrentCitesDraftForm(HandbookError):
