@@ -17,7 +17,7 @@ from pathlib import Path
 
 import markdown
 
-from ..records.statistics.pages import StatisticsPages
+from ..records.statistics.pages import Blocks, StatisticsPages
 from ..records.statistics.report import Statistics
 
 log = logging.getLogger("handbook.web")
@@ -107,11 +107,12 @@ class LiveStatistics:
             return (body if isinstance(body, bytes) else body.encode("utf-8")), TYPES[kind], path.rsplit("/", 1)[-1]
         if site_dir is None:
             return None
+        blocks = Blocks()         # the tables stay out of Markdown: converting their HTML again cost seconds
         if month_page:
             month = month_page.group(1)
             if month not in stats.months():
                 return None
-            text = pages.month_page(month, restrict(pages.report(month), sites))
+            text = pages.month_page(month, restrict(pages.report(month), sites), blocks)
             shell = site_dir / "statistics" / month / "index.html"
             if not shell.is_file():        # a month whose first upload came after the last build
                 shell = next(iter(sorted((site_dir / "statistics").glob("*/index.html"), reverse=True)), None)
@@ -122,7 +123,7 @@ class LiveStatistics:
             return None
         body = text.split("---\n", 2)[-1] if text.startswith("---\n") else text
         md = self.markdown()
-        html = md.convert(body)
+        html = blocks.restore(md.convert(body))
         page = shell.read_text(encoding="utf-8")
         if not ARTICLE.search(page):
             return None

@@ -6,6 +6,7 @@ Pages show aggregates and record numbers only (3.19#4.8.5): no personal field is
 from __future__ import annotations
 
 
+import re
 from html import escape as attr
 
 from ...site.links import clause_anchor, clause_label, href_to, relative
@@ -107,10 +108,17 @@ class StatisticsPages:
             charts.append(f"<figure>{trend(kpi.title, points, kpi.target.value if kpi.target else None)}</figure>")
         return f'<div class="hb-trends">{"".join(charts)}</div>'
 
-    def month_page(self, month: str, report: dict | None = None) -> str:
-        """The month's page; report: the report as one account may read it (web/live.py), else all of it."""
+    def month_page(self, month: str, report: dict | None = None, blocks: "Blocks | None" = None) -> str:
+        """The month's page; report: the report as one account may read it (web/live.py), else all of it.
+
+        blocks: where the page's HTML blocks (tables, charts) are set aside, each replaced by a placeholder,
+        so a server converts only the Markdown around them (web/live.py); None: all in the text."""
         src = month_src(month)
         report = report or self.report(month)
+        block = blocks if blocks is not None else (lambda html: html)
+        by_site: dict[str, list[dict]] = {}
+        for k in report["kpis"]:
+            by_site.setdefault(k["site"], []).append(k)
         company = report.get("company", True)
         sites = report["sites"]
         paths = downloads(month)
@@ -125,7 +133,7 @@ class StatisticsPages:
         lines += [f'<div class="admonition {kind}" id="filing"><p class="admonition-title">{escape(report["state"])}'
                   f'{"" if report["complete"] else "：报送未齐"}</p><p>{escape(filing_line(report))}{more}</p></div>', ""]
         if company:
-            lines += ["## 全公司考核指标 {#company}", "", self.kpi_table(report, COMPANY, src), ""]
+            lines += ["## 全公司考核指标 {#company}", "", block(self.kpi_table(by_site.get(COMPANY, []), src)), ""]
             for row in (k for k in report["kpis"] if k["site"] == COMPANY):
                 note = included_line(row)
                 if note:
@@ -136,24 +144,25 @@ class StatisticsPages:
                   '<div class="hb-detail" markdown>', ""]
         groups = sites + ([COMPANY] if company else [])
         lines += ["## 各管理处对比 {#compare}", "",
-                  f'<figure class="hb-figure">{kpi_bars(with_target, groups, f"{month_label(month)}各管理处考核指标")}'
-                  "<figcaption>红色虚线为目标值；红色数值为未达标。</figcaption></figure>", ""]
+                  block(f'<figure class="hb-figure">{kpi_bars(with_target, groups, f"{month_label(month)}各管理处考核指标")}'
+                        "<figcaption>红色虚线为目标值；红色数值为未达标。</figcaption></figure>"), ""]
         for site in sites:
-            lines += [f"### {escape(site)}", "", self.kpi_table(report, site, src), ""]
-        lines += ["## 业务量 {#counts}", "", self.count_charts(report) if company else "",
-                  "", self.count_table(report, sites, company), ""]
+            lines += [f"### {escape(site)}", "", block(self.kpi_table(by_site.get(site, []), src)), ""]
+        lines += ["## 业务量 {#counts}", "", block(self.count_charts(report)) if company else "",
+                  "", block(self.count_table(report, sites, company)), ""]
         lines += ["## 跨月事项 {#carryover}", "", f"<p>口径见{self.clause_link('3.19#4.5', src)}。</p>", "",
-                  self.carry_table(report, sites), ""]
-        lines += ["## 超时未完成明细 {#overdue}", "", self.overdue_table(report), "", "</div>", ""]
-        lines += ["## 报送情况 {#submissions}", "", self.submissions_table(report), ""]
+                  block(self.carry_table(report, sites)), ""]
+        lines += ["## 超时未完成明细 {#overdue}", "", block(self.overdue_table(report)), "", "</div>", ""]
+        lines += ["## 报送情况 {#submissions}", "", block(self.submissions_table(report)), ""]
         for note in report["notes"]:
             lines += [f'<p class="hb-note">注：{escape(note)}</p>', ""]
         return "\n".join(lines)
 
     # ------------------------------------------------------------ tables
-    def kpi_table(self, report: dict, site: str, src: str) -> str:
+    def kpi_table(self, kpis: list[dict], src: str) -> str:
+        """One 管理处's (or the company's) KPI rows as a table."""
         rows = []
-        for k in (k for k in report["kpis"] if k["site"] == site):
+        for k in kpis:
             verdict = VERDICT[k["met"]] if k["met"] is not None else ("—" if k["target"] is not None else "监测")
             cls = {True: "hb-met", False: "hb-miss"}.get(k["met"], "")
             if not k["submitted"]:
@@ -251,3 +260,22 @@ class StatisticsPages:
             notes.setdefault(k["clause"], []).append(
                 f'<a class="{cls}" data-search-exclude href="{attr(href)}" title="最新月度统计">{escape(text)}</a>')
         return notes
+
+
+class Blocks:
+    """HTML blocks set aside while a page's Markdown is converted, then put back (StatisticsPages.month_page).
+
+    A placeholder is an HTML comment, which Markdown passes through untouched; no user text can form one,
+    as every text on these pages is escaped."""
+
+    MARK = re.compile(r"<!--hb-block-(\d+)-->")
+
+    def __init__(self):
+        self.parts: list[str] = []
+
+    def __call__(self, html: str) -> str:
+        self.parts.append(html)
+        return f"<!--hb-block-{len(self.parts) - 1}-->"
+
+    def restore(self, html: str) -> str:
+        return self.MARK.sub(lambda m: self.parts[int(m.group(1))], html)
