@@ -9,6 +9,7 @@ the table can be deleted at any time.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from collections import Counter
@@ -60,7 +61,7 @@ class CachedCalculator:
         self.calc = calc
         self.store = store
         self.base = global_key(handbook)
-        self._keys: dict[tuple[str, str], str] = {}
+        self._snapshots: dict[str, tuple[list[str], list[str], str]] = {}
         self._entries: dict[tuple[str, str], dict] = {}
         self._loaded: set[str] = set()
         self._dirty: set[tuple[str, str]] = set()
@@ -71,15 +72,23 @@ class CachedCalculator:
             ups.sort()
 
     def key(self, site: str, month: str) -> str:
-        k = (site, month)
-        if k not in self._keys:
+        """A digest of the global key and the 管理处's uploads of months ≤ month, in (month, form) order."""
+        if site not in self._snapshots:
+            # one running digest per 管理处, read off after each month (hashing every month's prefix
+            # again cost a second at 500 管理处)
             h = hashlib.sha256(self.base.encode())
+            snaps: list[tuple[str, str]] = []
             for m, form, upload in self._uploads.get(site, []):
-                if m > month:
-                    break
                 h.update(f"{m}|{form}|{upload};".encode())
-            self._keys[k] = h.hexdigest()
-        return self._keys[k]
+                if snaps and snaps[-1][0] == m:
+                    snaps[-1] = (m, h.hexdigest())
+                else:
+                    snaps.append((m, h.hexdigest()))
+            self._snapshots[site] = ([m for m, _ in snaps], [d for _, d in snaps],
+                                     hashlib.sha256(self.base.encode()).hexdigest())
+        months, digests, empty = self._snapshots[site]
+        at = bisect.bisect_right(months, month)
+        return digests[at - 1] if at else empty
 
     def _load(self, month: str) -> None:
         if month in self._loaded:

@@ -59,7 +59,7 @@ class Dataset:
         self.forms: dict[str, Form] = handbook.form_by_id
         self.store = store
         self.uploads: dict[tuple[str, str], list[tuple[str, dict]]] = {}
-        for form, site, month, upload in store.current():
+        for form, site, month, upload in store.current_files():
             if form in self.forms:
                 self.uploads.setdefault((form, site), []).append((month, upload))
         self._parsed: dict[str, list[tuple[tuple, dict]]] = {}

@@ -96,6 +96,8 @@ class Statistics:
         self.calendar = Calendar.load(Path(handbook.root) / WORKDAYS_FILE)
         self.calc = CachedCalculator(Calculator(self.data, self.calendar), self.store, handbook)
         self._measures: dict[tuple, Measure] = {}
+        self._submitted: dict[tuple[str, str, str], bool] = {}
+        self._included: dict[tuple[str, str], list[str]] = {}
 
     def months(self) -> list[str]:
         return self.data.months()
@@ -132,12 +134,19 @@ class Statistics:
 
     def submitted(self, kpi, site: str, month: str) -> bool:
         """Every form the KPI is computed from that the 管理处 owes was filed for the month."""
-        sent = self.sent(site, month)
-        return all(f in sent for f in self.kpi_forms(kpi) if self.owes(site, f, month))
+        key = (kpi.id, site, month)
+        if key not in self._submitted:
+            sent = self.sent(site, month)
+            self._submitted[key] = all(f in sent for f in self.kpi_forms(kpi) if self.owes(site, f, month))
+        return self._submitted[key]
 
     def included(self, kpi, month: str) -> list[str]:
         """The 管理处 a company figure adds up: those that owe the KPI's form and filed what it needs."""
-        return [s for s in self.sites(month) if self.applies(kpi, s, month) and self.submitted(kpi, s, month)]
+        key = (kpi.id, month)
+        if key not in self._included:
+            self._included[key] = [s for s in self.sites(month)
+                                   if self.applies(kpi, s, month) and self.submitted(kpi, s, month)]
+        return self._included[key]
 
     # ------------------------------------------------------------ figures
     def measure(self, kpi, site: str, month: str) -> Measure:
@@ -200,8 +209,9 @@ class Statistics:
             "provisional": bool(submitted and measure.provisional),
         }
         if site == COMPANY:
-            row["included"] = self.included(kpi, month)
-            row["left_out"] = [s for s in self.sites(month) if self.applies(kpi, s, month) and s not in row["included"]]
+            row["included"] = list(self.included(kpi, month))
+            counted = set(row["included"])
+            row["left_out"] = [s for s in self.sites(month) if self.applies(kpi, s, month) and s not in counted]
         if not submitted:
             row.update(numerator=None, denominator=None, fraction="—", in_transit=None, display=NOT_FILED,
                        change=None)
