@@ -141,9 +141,10 @@ def page(browser):
     context.close()
 
 
-def register_sites(data_dir: Path, *names: str, first_month: str = "2025-01", pool: tuple[str, ...] = ()) -> Path:
+def register_sites(data_dir: Path, *names: str, first_month: str = "2025-01", pool: tuple[str, ...] = (),
+                   households: dict[str, int] | None = None) -> Path:
     """Give a test data dir its own 管理处 registry (as `handbook sample --data-dir` does)."""
     from handbook.records.store.registry import FILE, write_registry
 
-    write_registry(Path(data_dir) / FILE, list(names), first_month, set(pool))
+    write_registry(Path(data_dir) / FILE, list(names), first_month, set(pool), households=households)
     return Path(data_dir)

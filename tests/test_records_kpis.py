@@ -25,7 +25,7 @@ A, B = "测试管理处", "第二管理处"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Path:
     data = tmp_path_factory.mktemp("kpi-store")
-    register_sites(data, *sorted({p.parts[-3] for p in FIXTURE.rglob("*.csv")}))
+    register_sites(data, *sorted({p.parts[-3] for p in FIXTURE.rglob("*.csv")}), households={A: 350})
     for path in sorted(FIXTURE.rglob("*.csv")):
         site, month, form = path.parts[-3], path.parts[-2], path.stem
         code = main(["--root", str(ROOT), "ingest", str(path), "--form", form, "--site", site, "--month", month,
@@ -111,8 +111,43 @@ def test_callback_satisfaction_keeps_the_latest_callback_per_item(report):
 
 def test_repair_timeliness(report):
     # 4.1.7 C: 001 due recv+24h, done in 8h → on time; 002 约定上门 03-06 14:00 → due 03-07 14:00, done 12:00 → on time;
-    # 003 约定完成 03-15 18:00, done 03-16 → late; 004 open, due 03-31 10:00 → late; 005 due 04-01 20:00 → 在途. 2/4 = 50.0%
-    assert fraction(kpi(report, "repair-timely-rate")) == (2, 4, 1, 50.0)
+    # 003 约定完成 03-15 18:00, done 03-16 → late; 004 open, due 03-31 10:00 → late; 005 due 04-01 20:00 → 在途;
+    # 006, 007, 008 done within hours → on time; 009 due 04-01 10:00 → 在途. 5/7 = 71.4%
+    assert fraction(kpi(report, "repair-timely-rate")) == (5, 7, 2, 71.4)
+
+
+def test_urgent_repair_arrival(report):
+    # 4.3.13: urgent repairs, due = 派工时间 (else 受理时间) + 15 min, done = 到场时间 (else the completion):
+    #   005 received 03-31 20:00, no 派工, nobody on site → due 20:15 passed by the cut-off → counted, late
+    #   006 派工 02:05, on site 02:18 ≤ 02:20 → on time;  007 派工 23:10, on site 23:40 > 23:25 → late
+    #   008 no 派工 (due 08:15), no 到场时间, completed 08:10 → on time.  → 2/4 = 50.0%, not met (target 100%)
+    row = kpi(report, "urgent-repair-arrival-rate")
+    assert fraction(row) == (2, 4, 0, 50.0) and row["met"] is False and row["clause"] == "3.11#4.3.1.A"
+
+
+def test_repair_rework_rate(report):
+    # 4.3.14: repairs received in March, none cancelled: 001–009 = 9; 返修 = 是: 009 (linked to 001) → 1/9 = 11.1%,
+    # a monitored figure without a target
+    row = kpi(report, "repair-rework-rate")
+    assert fraction(row) == (1, 9, 0, 11.1) and row["target"] is None and row["met"] is None
+
+
+def test_valid_complaints_per_hundred_households(report):
+    # 4.3.15: valid complaints received in March, not cancelled: 001, 002, 003, 006, 007, 008, 009 = 7
+    # (004 invalid, 005 cancelled, 202602-002 received in February); 350 households → 7 / 350 × 100% = 2.0%.
+    # 第二管理处 has no 总户数 registered: no figure (—), and the company figure is 测试管理处's alone
+    assert fraction(kpi(report, "valid-complaint-rate")) == (7, 350, 0, 2.0)
+    unregistered = kpi(report, "valid-complaint-rate", B)
+    assert unregistered["value"] is None and unregistered["display"] == "—"
+    assert fraction(kpi(report, "valid-complaint-rate", COMPANY)) == (7, 350, 0, 2.0)
+
+
+def test_collection_rate_year_to_date(report):
+    # 4.3.7 E: 物业管理费 rows of 2026-01 to 2026-03 (the 2025-12 row is last year's): due 150+200+100+100+100 = 650;
+    # paid: 150; max(100, 累计已收 180) = 180; min(120, 100) = 100; 100; 2026-01 缴清 03-20 → 100 → 630
+    # → 96.923…% → 96.9%, met (≥95%); the month's own rate stays 77.8%
+    row = kpi(report, "management-fee-ytd-rate")
+    assert (row["numerator"], row["denominator"], row["value"], row["met"]) == (630, 650, 96.9, True)
 
 
 def test_collection_rate_caps_each_row_at_what_was_due(report):
@@ -204,7 +239,8 @@ def test_report_limited_to_one_form_is_that_part_of_the_full_report(store, repor
                  "--form", "complaint-log"]) == 0
     part = json.loads(capsys.readouterr().out)
     assert part["forms"] == ["complaint-log"]
-    assert {r["id"] for r in part["kpis"]} == {"complaint-handling-rate", "complaint-24h-rate", "complaint-callback-rate"}
+    assert {r["id"] for r in part["kpis"]} == {"complaint-handling-rate", "complaint-24h-rate", "complaint-callback-rate",
+                                              "valid-complaint-rate"}
     assert part["kpis"] == [r for r in report["kpis"] if r["form"] == "complaint-log"]
     assert part["counts"] == [r for r in report["counts"] if r["id"].startswith("complaints-")]
     assert part["carryover"] == [r for r in report["carryover"] if r["form"] == "complaint-log"]

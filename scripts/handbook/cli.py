@@ -11,6 +11,7 @@ from pathlib import Path
 from .document_control import approve
 from .commands import load_or_report, root_of as _root
 from .loader import load_handbook
+from . import messages as m
 from .messages import ProblemsFound
 
 CONFIG_FILE = "mkdocs.yml"
@@ -25,7 +26,7 @@ def records_problems(handbook) -> tuple[list[str], list[str]]:
     try:
         load_definitions(handbook)
     except KpiDefinitionError as exc:
-        errors += [f"{exc.path.name}：{d}" for d in exc.details]
+        errors += [m.KpiDefinitionProblem.render(path=exc.path.name, detail=d) for d in exc.details]
     path = Path(handbook.root) / workdays.WORKDAYS_FILE
     warnings: list[str] = []
     if path.exists():

@@ -352,8 +352,10 @@ def register_sample(data_dir: Path, files: list[dict], handbook) -> None:
 
     names = list(dict.fromkeys(f["site"] for f in files))
     pool = {f["site"] for f in files if handbook.form_by_id[f["form"]].due == "pool"}
+    households = {f["site"]: f["households"] for f in files if f.get("households")}
     write_registry(Path(data_dir) / FILE, names, min(f["month"] for f in files), pool,
-                   comment="示例数据的管理处（虚构），由 handbook sample 写入；正式数据目录不要用这个文件。")
+                   comment="示例数据的管理处（虚构），由 handbook sample 写入；正式数据目录不要用这个文件。",
+                   households=households)
 
 
 @_pipe_safe

@@ -69,7 +69,8 @@ class LiveStatistics:
             hb = self.handbook()
             version = (id(hb), Statistics.version(self.data_dir))
             if self._pages is None or version != self._version:
-                self._pages = StatisticsPages(hb, Statistics(hb, self.data_dir), directory_urls=True)
+                previous = self._pages.stats if self._pages is not None and self._version[0] == id(hb) else None
+                self._pages = StatisticsPages(hb, Statistics(hb, self.data_dir, previous=previous), directory_urls=True)
                 self._version = version
             return self._pages
 

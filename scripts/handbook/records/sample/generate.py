@@ -179,5 +179,6 @@ def generate(handbook, out: Path, months: int, sites: int, seed: int, end: str |
                 rows = [e.as_known(at) for e in sorted(by_form.get(form.id, []), key=lambda e: e.start) if e.in_file(month)]
                 path = out / month / site.name / f"{form.id}.csv"
                 write_csv(path, form, rows)
-                files.append({"form": form.id, "site": site.name, "month": month, "path": str(path)})
+                files.append({"form": form.id, "site": site.name, "month": month, "path": str(path),
+                              "households": len(site.rooms) * 10})
     return files

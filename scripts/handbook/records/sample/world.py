@@ -44,6 +44,7 @@ class World:
     def __init__(self, site, months, rng, fake, handbook):
         self.site, self.months, self.rng, self.fake, self.handbook = site, months, rng, fake, handbook
         self.events = []
+        self._home_repairs = []
         self.Event = Event
         self.horizon = window(months[-1])[1] + dt.timedelta(days=2, hours=12)
 
@@ -137,19 +138,28 @@ class World:
             # on site after the dispatch (3.11#4.3.1: urgent within 15 minutes), never after the completion
             arrived = None
             if not cancelled and done is not None:
-                arrived = dispatched + M * (rng.randint(5, 15) if urgent else rng.randint(20, 240))
+                arrived = dispatched + M * (rng.randint(5, 20) if urgent else rng.randint(20, 240))
                 if visit is not None:
                     arrived = max(arrived, visit)
                 arrived = min(arrived, done) if done >= dispatched else None
-            row = {"no": None, "received_at": start, "room": None if public else self.room(),
+            # now and then a repair in a home comes back: the same room, linked to the first repair
+            earlier = [e for e in self._home_repairs if e.end is not None and e.end < start]
+            redo = earlier[rng.randrange(len(earlier))] if earlier and not public and rng.random() < 0.04 else None
+            row = {"no": None, "received_at": start, "room": None if public else redo.row["room"] if redo else self.room(),
                    "common_area": f"{rng.randint(1, 9)}栋{rng.randint(1, 2)}单元楼道" if public else None,
                    "contact": None if public else fake.name(), "phone": None if public else fake.phone(),
                    "content": _pick(rng, {"卫生间下水道堵塞": 3, "厨房水龙头漏水": 3, "入户门锁损坏": 2, "楼道灯不亮": 3,
                                           "空调冷凝水管渗漏": 1, "墙面渗水": 1, "电路跳闸": 2}),
                    "urgent": urgent, "visit_at": visit, "agreed_at": agreed, "dispatched_at": dispatched,
                    "repairer": "工程部" + fake.staff(), "arrived_at": arrived, "completed_at": done,
-                   "status": "已取消" if cancelled else "已完成", "related_no": None, "receiver": fake.staff()}
+                   "status": "已取消" if cancelled else "已完成", "rework": redo is not None, "related_no": None,
+                   "receiver": fake.staff()}
+            if redo is not None:
+                row["content"] = "返修：" + redo.row["content"]
+                row["_link"] = redo
             e = self.add("repair-log", start, row, end=done, known={"completed_at": done, **({"arrived_at": arrived} if arrived else {})})
+            if not public and not cancelled:
+                self._home_repairs.append(e)
             if not cancelled:
                 self.callback(e, "维修", done, 72)
 

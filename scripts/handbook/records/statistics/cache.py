@@ -40,11 +40,11 @@ def _decode(obj):
     return obj
 
 
-def global_key(handbook) -> str:
-    """The definitions, the holiday table, the record forms and this code, as one digest."""
+def global_key(handbook, registry: Path | None = None) -> str:
+    """The definitions, the holiday table, the 管理处 registry (总户数), the record forms and this code, as one digest."""
     h = hashlib.sha256()
     root = Path(handbook.root)
-    for path in [root / "data/kpis.yml", root / "data/workdays.yml",
+    for path in [root / "data/kpis.yml", root / "data/workdays.yml", *([registry] if registry else []),
                  *sorted(Path(f.source) for f in handbook.forms if f.is_record),
                  *(Path(__file__).parent / name for name in CODE)]:
         try:
@@ -57,11 +57,13 @@ def global_key(handbook) -> str:
 class CachedCalculator:
     """The Calculator's measure / count / carryover per (管理处, month), read from and written to the cache."""
 
-    def __init__(self, calc: Calculator, store, handbook):
+    def __init__(self, calc: Calculator, store, handbook, registry: Path | None = None):
         self.calc = calc
         self.store = store
-        self.base = global_key(handbook)
+        self.base = global_key(handbook, registry)
         self._snapshots: dict[str, tuple[list[str], list[str], str]] = {}
+        self._raw: dict[tuple[str, str], tuple[str, str]] = {}
+        self.previous: CachedCalculator | None = None     # the last report's, when a server keeps one
         self._entries: dict[tuple[str, str], dict] = {}
         self._loaded: set[str] = set()
         self._dirty: set[tuple[str, str]] = set()
@@ -103,12 +105,22 @@ class CachedCalculator:
         except Exception:           # a cache that cannot be read is only slower
             return
         for site, key, data in rows:
-            if key == self.key(site, month):
-                self._entries[(site, month)] = json.loads(data, object_hook=_decode)
+            self._raw[(site, month)] = (key, data)      # decoded when first asked for
 
     def _entry(self, site: str, month: str) -> dict:
-        self._load(month)
-        return self._entries.setdefault((site, month), {"measure": {}, "count": {}, "carry": {}, "uncovered": []})
+        k = (site, month)
+        if k in self._entries:
+            return self._entries[k]
+        key = self.key(site, month)
+        prev = self.previous
+        if prev is not None and k in prev._entries and prev.key(site, month) == key:
+            entry = prev._entries[k]        # the same uploads as the last report: already decoded
+        else:
+            self._load(month)
+            stored = self._raw.pop(k, None)
+            entry = json.loads(stored[1], object_hook=_decode) if stored and stored[0] == key else None
+        self._entries[k] = entry or {"measure": {}, "count": {}, "carry": {}, "uncovered": []}
+        return self._entries[k]
 
     def _cached(self, kind: str, name: str, site: str, month: str, compute):
         entry = self._entry(site, month)

@@ -61,6 +61,23 @@ class Measure:
                 cur[1] += d
         return out
 
+    @staticmethod
+    def total(measures) -> "Measure":
+        """The sum of many measures in one pass (adding them pairwise built a Measure per step)."""
+        out = Measure()
+        n = d = Decimal(0)
+        for m in measures:
+            n += m.numerator
+            d += m.denominator
+            out.in_transit += m.in_transit
+            out.provisional = out.provisional or m.provisional
+            for k, (bn, bd) in m.breakdown.items():
+                cur = out.breakdown.setdefault(k, [Decimal(0), Decimal(0)])
+                cur[0] += bn
+                cur[1] += bd
+        out.numerator, out.denominator = n, d
+        return out
+
     @property
     def value(self) -> Decimal | None:
         """Unrounded percentage; None when the denominator is 0 (3.19#4.1.6)."""
@@ -83,9 +100,11 @@ def met(kpi: Kpi, value: Decimal | None) -> bool | None:
 
 
 class Calculator:
-    def __init__(self, data: Dataset, calendar: Calendar | None = None):
+    def __init__(self, data: Dataset, calendar: Calendar | None = None, households=None):
+        """households(site): the 管理处's 总户数 from sites.yml, or None."""
         self.data = data
         self.calendar = calendar or Calendar()
+        self.households = households or (lambda site: None)
         self._items: dict[tuple, list[Item]] = {}
         self._judged: dict[tuple, list[tuple[Item, str | None]]] = {}
 
@@ -152,13 +171,24 @@ class Calculator:
                     cell[0] += hit
                     cell[1] += 1
         elif c.method == "amount":
+            first = month[:4] + "-01" if c.months == "year-to-date" else month
             for row in self.data.rows(kpi.form, site, month):
-                if as_text(row.get(c.month_field)) != month or not matches(row, c.where):
+                if not first <= as_text(row.get(c.month_field)) <= month or not matches(row, c.where):
                     continue
                 due = row.get(c.due) or Decimal(0)
-                paid = row.get(c.paid) or Decimal(0)
+                paid = max((row.get(p) or Decimal(0) for p in c.paid), default=Decimal(0))
+                settled = _at(row.get(c.settled)) if c.settled else None
+                if settled is not None and settled < cutoff:
+                    paid = due
                 out.denominator += due
                 out.numerator += max(Decimal(0), min(paid, due))
+        elif c.method == "per-households":
+            homes = self.households(site)
+            if homes:           # no 总户数 registered: no figure, rather than a rate over nothing
+                out.denominator = Decimal(homes)
+                for row in self.data.rows(kpi.form, site, month):
+                    when = _at(row.get(c.date))
+                    out.numerator += when is not None and start <= when < cutoff and matches(row, c.where)
         return out
 
     # ------------------------------------------------------------ 4.4 counts

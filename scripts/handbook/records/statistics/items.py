@@ -13,6 +13,7 @@ from typing import Callable
 from .workdays import Calendar
 
 H = dt.timedelta(hours=1)
+MINUTE = dt.timedelta(minutes=1)
 DAY = dt.timedelta(days=1)
 Rows = Callable[[str], list[dict]]
 
@@ -77,6 +78,20 @@ def repairs(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
         # 4.1.7 C: max(受理时间, 约定上门时间) + 24h, or the registered 约定完成时间
         due = r["agreed_at"] if r.get("agreed_at") else max(start, r.get("visit_at") or start) + 24 * H
         out.append(_status(Item("repair-log", r["no"], start, due, row=r), r))
+    return out
+
+
+def repair_arrivals(rows: Rows, calendar: Calendar | None = None) -> list[Item]:
+    """3.19#4.3.13: on site within 15 minutes of the 派工 (3.11#4.3.1 A; no 派工时间: the 受理时间); the
+    到场时间 is the completion of this 事项, and a completed repair without one arrived at its completion."""
+    out = []
+    for r in rows("repair-log"):
+        start = r["received_at"]
+        notified = r.get("dispatched_at") or start
+        item = _status(Item("repair-log", r["no"], start, notified + 15 * MINUTE, row=r), r)
+        if item.cancelled is None and r.get("arrived_at"):
+            item.done = r["arrived_at"]
+        out.append(item)
     return out
 
 
@@ -218,6 +233,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "complaint-callback": ("complaint-log", "callback-log"),
     "repair": ("repair-log",),
     "repair-callback": ("repair-log", "callback-log"),
+    "repair-arrival": ("repair-log",),
     "arrears-phone": ("arrears-list", "fee-reminder-log"),
     "arrears-written": ("arrears-list", "fee-reminder-log"),
     "violation": ("violation-notice",),
@@ -233,6 +249,7 @@ BUILDERS: dict[str, Callable[..., list[Item]]] = {
     "complaint-callback": complaint_callbacks,
     "repair": repairs,
     "repair-callback": repair_callbacks,
+    "repair-arrival": repair_arrivals,
     "arrears-phone": arrears_phone,
     "arrears-written": arrears_written,
     "violation": violations,

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ... import messages as m
 from ...loader import FAST_LOADER
@@ -30,7 +30,7 @@ class Target(_Strict):
 
 
 class Compute(_Strict):
-    method: Literal["timely", "share", "amount", "arrival"]
+    method: Literal["timely", "share", "amount", "arrival", "per-households"]
     items: Optional[str] = None
     count: Optional[Literal["done-by-cutoff", "on-time"]] = None
     where: dict[str, list[str]] = {}
@@ -39,8 +39,15 @@ class Compute(_Strict):
     latest_per: list[str] = []
     month_where: dict[str, dict[str, list[str]]] = {}
     month_field: Optional[str] = None
-    paid: Optional[str] = None
+    months: Literal["month", "year-to-date"] = "month"     # amount: the month's rows, or January to the month
+    paid: list[str] = []            # amount: the paid columns (the largest counts, never above due)
+    settled: Optional[str] = None   # amount: a date column; settled by the month's end counts as paid in full
     due: Optional[str] = None
+
+    @field_validator("paid", mode="before")
+    @classmethod
+    def _one_or_more(cls, value):
+        return [value] if isinstance(value, str) else value
 
 
 class Kpi(_Strict):
@@ -146,7 +153,7 @@ def check(defs: Definitions, handbook) -> list[str]:
             continue
         c = k.compute
         ids = list(c.where) + list(c.numerator_where) + list(c.latest_per)
-        ids += [f for f in (c.date, c.month_field, c.paid, c.due) if f]
+        ids += [f for f in (c.date, c.month_field, *c.paid, c.settled, c.due) if f]
         ids += [fid for w in c.month_where.values() for fid in w]
         fields_exist(owner, form, ids)
         if k.breakdown:
@@ -155,7 +162,7 @@ def check(defs: Definitions, handbook) -> list[str]:
             problems.append(f"{owner}：事项取法“{c.items}”不存在，可选：{'、'.join(BUILDERS)}")
         if c.method == "timely" and c.count is None:
             problems.append(f"{owner}：时效类指标须写 count（done-by-cutoff 或 on-time）")
-        if c.method == "share" and not c.date:
+        if c.method in ("share", "per-households") and not c.date:
             problems.append(f"{owner}：比例指标须写 date")
         if c.method == "amount" and not (c.month_field and c.paid and c.due):
             problems.append(f"{owner}：金额比指标须写 month_field、paid 和 due")

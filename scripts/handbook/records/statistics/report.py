@@ -80,7 +80,10 @@ def no_cycle_collection():
 class Statistics:
     """Everything the reports need, computed once per (KPI, 管理处, month)."""
 
-    def __init__(self, handbook, data_dir: Path, defs: Definitions | None = None, registry=None):
+    def __init__(self, handbook, data_dir: Path, defs: Definitions | None = None, registry=None,
+                 previous: "Statistics | None" = None):
+        """previous: the Statistics of the store's last state (a server keeps it): each 管理处 whose uploads
+        did not change since reuses its figures as already read, so an upload costs its own 管理处."""
         self.handbook = handbook
         self.defs = defs or load_definitions(handbook)
         self.store = Store(data_dir)
@@ -94,7 +97,12 @@ class Statistics:
         self._sent: dict[tuple[str, str], set[str]] = {}
         self._sites: dict[str, list[str]] = {}
         self.calendar = Calendar.load(Path(handbook.root) / WORKDAYS_FILE)
-        self.calc = CachedCalculator(Calculator(self.data, self.calendar), self.store, handbook)
+        homes = {s.name: s.households for s in registry.sites} if registry else {}
+        self.calc = CachedCalculator(Calculator(self.data, self.calendar, homes.get), self.store, handbook,
+                                     registry.path if registry else None)
+        if previous is not None and previous.calc.base == self.calc.base:
+            self.calc.previous = previous.calc
+            previous.calc.previous = None           # keep one generation, not a chain
         self._measures: dict[tuple, Measure] = {}
         self._submitted: dict[tuple[str, str, str], bool] = {}
         self._included: dict[tuple[str, str], list[str]] = {}
@@ -153,10 +161,7 @@ class Statistics:
         key = (kpi.id, site, month)
         if key not in self._measures:
             if site == COMPANY:
-                total = Measure()
-                for s in self.included(kpi, month):
-                    total = total + self.measure(kpi, s, month)
-                self._measures[key] = total
+                self._measures[key] = Measure.total(self.measure(kpi, s, month) for s in self.included(kpi, month))
             else:
                 self._measures[key] = self.calc.measure(kpi, site, month)
         return self._measures[key]
@@ -171,15 +176,10 @@ class Statistics:
 
     def year_to_date(self, kpi, site: str, month: str) -> Measure:
         """The months of the year so far that were filed (a month not filed adds nothing)."""
-        total = Measure()
         year = month[:4]
-        first = min((m for m in self.months() if m[:4] == year), default=month)
-        current = month
-        while current >= first and current[:4] == year:
-            if site == COMPANY or self.submitted(kpi, site, current):
-                total = total + self.measure(kpi, site, current)
-            current = previous_month(current)
-        return total
+        months = sorted({m for m in self.months() if m[:4] == year and m <= month} | {month})
+        return Measure.total(self.measure(kpi, site, m) for m in months
+                             if site == COMPANY or self.submitted(kpi, site, m))
 
     # ------------------------------------------------------------ one KPI row
     def kpi_row(self, kpi, site: str, month: str) -> dict:

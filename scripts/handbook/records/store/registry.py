@@ -41,6 +41,7 @@ def well_formed(value: str) -> str:
 class Site:
     name: str
     forms: tuple[str, ...]
+    households: int | None = None       # 总户数, the base of per-household rates (3.19#4.3.13)
 
 
 @dataclass
@@ -129,8 +130,9 @@ def parse_registry(data, path: Path, record_forms=()) -> Registry:
     for i, entry in enumerate(data["sites"], 1):
         if isinstance(entry, str):
             entry = {"name": entry}
-        if not isinstance(entry, dict) or set(entry) - {"name", "pool", "skip"}:
-            bad(f"第 {i} 个管理处应写 name（名称），可选 pool（有泳馆：是/否）、skip（不报送的记录表）")
+        if not isinstance(entry, dict) or set(entry) - {"name", "pool", "skip", "households"}:
+            bad(f"第 {i} 个管理处应写 name（名称），可选 pool（有泳馆：是/否）、skip（不报送的记录表）、"
+                "households（总户数）")
         name = str(entry.get("name", "")).strip()
         if not NAME.match(name):
             bad(f"第 {i} 个管理处名称“{name[:40]}”不合适：只能用汉字、字母、数字和括号，不超过40个字")
@@ -143,16 +145,21 @@ def parse_registry(data, path: Path, record_forms=()) -> Registry:
         pool = entry.get("pool", False)
         if not isinstance(pool, bool):
             bad(f"管理处“{name}”的 pool 应为 true 或 false")
+        households = entry.get("households")
+        if households is not None and (type(households) is not int or not 0 < households <= 1_000_000):
+            bad(f"管理处“{name}”的 households（总户数）应为正整数")
         forms = tuple(fid for fid, due in owed.items()
                       if (due == "monthly" or (due == "pool" and pool)) and fid not in skip)
-        sites.append(Site(name, forms))
+        sites.append(Site(name, forms, households))
     return Registry(sites, first, path)
 
 
 def write_registry(path: Path, names: list[str], first_month: str, pool: set[str] = frozenset(),
-                   comment: str = "") -> None:
+                   comment: str = "", households: dict[str, int] | None = None) -> None:
     """Write a registry file (used by `handbook sample` for its fictional 管理处)."""
-    entries = [{"name": n, **({"pool": True} if n in pool else {})} for n in names]
+    households = households or {}
+    entries = [{"name": n, **({"pool": True} if n in pool else {}),
+                **({"households": households[n]} if n in households else {})} for n in names]
     text = (f"# {comment}\n" if comment else "") + yaml.safe_dump(
         {"first_month": first_month, "sites": entries}, allow_unicode=True, sort_keys=False)
     path.parent.mkdir(parents=True, exist_ok=True)
