@@ -347,3 +347,23 @@ def test_a_closed_month_takes_no_more_uploads_until_reopened(tmp_path, handbook,
     from handbook.records.store.catalogue import Store
 
     assert [e["result"] for e in Store(data).audit_log()] == ["closed", "refused-closed", "reopened", "stored"]
+
+
+def test_a_report_reusing_the_last_one_equals_a_fresh_report(store, handbook, tmp_path):
+    """The server keeps the last report and reuses each 管理处 whose uploads did not change (web/live.py): after
+    one 管理处 uploads a corrected file, that report is the same as one computed from nothing."""
+    data = tmp_path / "store"
+    shutil.copytree(store, data)
+    before = Statistics(handbook, data)
+    first = before.report("2026-03")
+    path = FIXTURE / B / "2026-03" / "complaint-log.csv"
+    text = path.read_text(encoding="utf-8").replace("2026-03-09 11:00", "2026-03-12 11:00")   # now late
+    changed = tmp_path / "complaint-log.csv"
+    changed.write_text(text, encoding="utf-8")
+    assert main(["--root", str(ROOT), "ingest", str(changed), "--form", "complaint-log", "--site", B,
+                 "--month", "2026-03", "--data-dir", str(data)]) == 0
+    reused = Statistics(handbook, data, previous=before).report("2026-03")
+    fresh = Statistics(handbook, data).report("2026-03")
+    assert reused == fresh
+    assert kpi(reused, "complaint-24h-rate", B)["value"] == 0.0 != kpi(first, "complaint-24h-rate", B)["value"]
+    assert kpi(reused, "complaint-24h-rate", A) is kpi(first, "complaint-24h-rate", A)     # reused, not recomputed

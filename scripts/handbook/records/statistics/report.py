@@ -100,9 +100,13 @@ class Statistics:
         homes = {s.name: s.households for s in registry.sites} if registry else {}
         self.calc = CachedCalculator(Calculator(self.data, self.calendar, homes.get), self.store, handbook,
                                      registry.path if registry else None)
+        self._rows: dict[tuple[str, str, str], dict] = {}
+        self._previous = None
         if previous is not None and previous.calc.base == self.calc.base:
             self.calc.previous = previous.calc
             previous.calc.previous = None           # keep one generation, not a chain
+            previous._previous = None
+            self._previous = previous
         self._measures: dict[tuple, Measure] = {}
         self._submitted: dict[tuple[str, str, str], bool] = {}
         self._included: dict[tuple[str, str], list[str]] = {}
@@ -183,6 +187,19 @@ class Statistics:
 
     # ------------------------------------------------------------ one KPI row
     def kpi_row(self, kpi, site: str, month: str) -> dict:
+        """One KPI row; a 管理处's row is reused from the previous report when none of its uploads up to this month
+        changed (its figures, last month and year to date all come from them) and the store has the same months."""
+        key = (kpi.id, site, month)
+        if key not in self._rows:
+            prev = self._previous
+            if (site != COMPANY and prev is not None and key in prev._rows and prev.months() == self.months()
+                    and prev.calc.key(site, month) == self.calc.key(site, month)):
+                self._rows[key] = prev._rows[key]
+            else:
+                self._rows[key] = self._kpi_row(kpi, site, month)
+        return self._rows[key]
+
+    def _kpi_row(self, kpi, site: str, month: str) -> dict:
         measure = self.measure(kpi, site, month)
         submitted = (bool(self.included(kpi, month)) if site == COMPANY else self.submitted(kpi, site, month))
         value = measure.value if submitted else None
