@@ -67,10 +67,10 @@ class CachedCalculator:
         self._entries: dict[tuple[str, str], dict] = {}
         self._loaded: set[str] = set()
         self._dirty: set[tuple[str, str]] = set()
-        self._uploads: dict[str, list[tuple[str, str, str]]] = {}
+        self.uploads_by_site: dict[str, list[tuple[str, str, str]]] = {}
         for (form, site), ups in calc.data.uploads.items():
-            self._uploads.setdefault(site, []).extend((m, form, u["id"]) for m, u in ups)
-        for ups in self._uploads.values():
+            self.uploads_by_site.setdefault(site, []).extend((m, form, u["id"]) for m, u in ups)
+        for ups in self.uploads_by_site.values():
             ups.sort()
 
     def key(self, site: str, month: str) -> str:
@@ -80,7 +80,7 @@ class CachedCalculator:
             # again cost a second at 500 管理处)
             h = hashlib.sha256(self.base.encode())
             snaps: list[tuple[str, str]] = []
-            for m, form, upload in self._uploads.get(site, []):
+            for m, form, upload in self.uploads_by_site.get(site, []):
                 h.update(f"{m}|{form}|{upload};".encode())
                 if snaps and snaps[-1][0] == m:
                     snaps[-1] = (m, h.hexdigest())

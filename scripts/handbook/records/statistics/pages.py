@@ -38,6 +38,7 @@ class StatisticsPages:
         self.shells = shells
         self.months = sorted(stats.months(), reverse=True) if stats else []
         self._reports: dict[str, dict] = {}
+        self._links: dict[tuple[str, str], str] = {}
 
     def report(self, month: str) -> dict:
         if month not in self._reports:
@@ -49,6 +50,12 @@ class StatisticsPages:
         return href_to(target, from_src, self.directory_urls)
 
     def clause_link(self, ref: str, from_src: str) -> str:
+        key = (ref, from_src)
+        if key not in self._links:          # the same few clauses on every row of a 500-管理处 page
+            self._links[key] = self._clause_link(ref, from_src)
+        return self._links[key]
+
+    def _clause_link(self, ref: str, from_src: str) -> str:
         chapter, _, sid = ref.partition("#")
         proc = self.handbook.by_chapter[chapter]
         href = relative(proc.page_path, from_src, self.directory_urls) + (f"#{clause_anchor(sid)}" if sid else "")

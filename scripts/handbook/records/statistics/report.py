@@ -101,15 +101,26 @@ class Statistics:
         self.calc = CachedCalculator(Calculator(self.data, self.calendar, homes.get), self.store, handbook,
                                      registry.path if registry else None)
         self._rows: dict[tuple[str, str, str], dict] = {}
-        self._previous = None
-        if previous is not None and previous.calc.base == self.calc.base:
-            self.calc.previous = previous.calc
-            previous.calc.previous = None           # keep one generation, not a chain
-            previous._previous = None
-            self._previous = previous
         self._measures: dict[tuple, Measure] = {}
         self._submitted: dict[tuple[str, str, str], bool] = {}
         self._included: dict[tuple[str, str], list[str]] = {}
+        self._unchanged: set[str] = set()
+        if previous is not None and previous.calc.base == self.calc.base:
+            self.calc.previous = previous.calc
+            previous.calc.previous = None           # keep one generation, not a chain
+            self._reuse(previous)
+
+    def _reuse(self, previous: "Statistics") -> None:
+        """Take over the figures and rows of every 管理处 whose uploads are those of the previous report (a row
+        also reads the store's months: when they changed, only the cache entries are reused)."""
+        if previous.months() != self.months() or previous.registry != self.registry:
+            return
+        mine, theirs = self.calc.uploads_by_site, previous.calc.uploads_by_site
+        self._unchanged = {site for site, ups in mine.items() if theirs.get(site) == ups}
+        for memo, old in ((self._measures, previous._measures), (self._submitted, previous._submitted),
+                          (self._rows, previous._rows)):
+            memo.update((k, v) for k, v in old.items() if k[1] in self._unchanged)
+        self._sent.update((k, v) for k, v in previous._sent.items() if k[0] in self._unchanged)
 
     def months(self) -> list[str]:
         return self.data.months()
@@ -187,16 +198,10 @@ class Statistics:
 
     # ------------------------------------------------------------ one KPI row
     def kpi_row(self, kpi, site: str, month: str) -> dict:
-        """One KPI row; a 管理处's row is reused from the previous report when none of its uploads up to this month
-        changed (its figures, last month and year to date all come from them) and the store has the same months."""
+        """One KPI row (a company row is built again each time a report is made: it adds up every 管理处)."""
         key = (kpi.id, site, month)
         if key not in self._rows:
-            prev = self._previous
-            if (site != COMPANY and prev is not None and key in prev._rows and prev.months() == self.months()
-                    and prev.calc.key(site, month) == self.calc.key(site, month)):
-                self._rows[key] = prev._rows[key]
-            else:
-                self._rows[key] = self._kpi_row(kpi, site, month)
+            self._rows[key] = self._kpi_row(kpi, site, month)
         return self._rows[key]
 
     def _kpi_row(self, kpi, site: str, month: str) -> dict:
@@ -252,6 +257,8 @@ class Statistics:
         each 管理处's rows before the next: a store of 500 管理处 is never held in memory at once."""
         months = [m for m in self.months() if m[:4] == month[:4] and m <= month] + [previous_month(month)]
         for site in sites:
+            if site in self._unchanged:             # its figures came with the previous report
+                continue
             for m in months:
                 for k in self.defs.kpis:
                     if wanted(k.form) and self.applies(k, site, m):
