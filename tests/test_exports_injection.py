@@ -52,3 +52,30 @@ def test_site_names_that_look_like_formulas_stay_text(handbook, tmp_path):
         for row in ws.iter_rows(values_only=True):
             for value in row:
                 assert not (isinstance(value, str) and value.startswith("=")), (ws.title, value)
+
+
+def test_page_text_is_escaped_once_for_html_and_markdown():
+    """Text on a statistics page is written as entities that Markdown leaves alone and a browser shows as typed
+    (an apostrophe was once escaped twice and shown as “&#x27;”)."""
+    import markdown
+
+    from handbook.records.statistics.text import md_escape
+
+    typed = "O'Neil <b>*粗*</b> [链接](http://x) #标题 {: .c} & | ~ _"
+    html = markdown.Markdown(extensions=["attr_list", "tables"]).convert(md_escape(typed))
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.tags, self.text = [], ""
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+
+        def handle_data(self, data):
+            self.text += data
+
+    seen = Text()
+    seen.feed(html)
+    assert seen.tags == ["p"] and seen.text == typed
