@@ -43,15 +43,20 @@ run: install
 	@[ -s data/records/users.json ] || echo "提示：月度统计和上传都要登录，还没有账号。建管理员账号：echo 初始密码 | $(BIN)/handbook user add 管理员 --admin"
 	$(BIN)/handbook serve --host $(HOST) --port $(PORT)
 
+# Two pytest workers (this machine has two cores); tests/conftest.py keeps the tests that share a costly
+# fixture on one worker. WORKERS=0 runs everything in one process.
+WORKERS ?= 2
+PYTEST = $(BIN)/python -m pytest -q -n $(WORKERS) --dist loadgroup
+
 test: install-test
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 # The edit loop: checks, validation, the store, statistics and the upload page; no browser, no site build.
 FAST_TESTS = tests/test_check.py tests/test_records_validate.py tests/test_records_store.py tests/test_records_kpis.py \
 	tests/test_intake.py tests/test_intake_month_end.py tests/test_web_sessions.py tests/test_web_throttle.py \
 	tests/test_web_headers.py tests/test_web_statistics_login.py tests/test_exports_injection.py
 test-fast: $(VENV)/.test-deps
-	$(BIN)/python -m pytest -q -m "not browser and not wheel" $(FAST_TESTS)
+	$(PYTEST) -m "not browser and not wheel" $(FAST_TESTS)
 
 # Benchmarks (issue 7); never part of `make test`. ROWS=1000000 for the full run.
 ROWS ?= 100000

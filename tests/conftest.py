@@ -141,6 +141,30 @@ def page(browser):
     context.close()
 
 
+# ---------------------------------------------------------------- two workers (make test: pytest -n 2 --dist loadgroup)
+SAMPLE_FIXTURES = {"sample_files", "sample_store", "sample_site"}
+
+
+@pytest.hookimpl(tryfirst=True)       # before pytest-xdist reads the marks (it turns them into @group node ids)
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist, tests that share an expensive fixture run on one worker, so it is made once:
+    every test reading the sample store or its site (about a minute to make) in group "sample", and the
+    tests of a module with a module-scoped fixture (a started server, a built wheel, a git history and
+    its site) together. Session fixtures that every part of the suite reads (the site, Chromium) are
+    made once per worker. Without xdist the marks do nothing."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        info = getattr(item, "_fixtureinfo", None)
+        if SAMPLE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            group = "sample"
+        elif info and any(defs[-1].scope == "module" for defs in info.name2fixturedefs.values() if defs):
+            group = item.module.__name__
+        else:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def register_sites(data_dir: Path, *names: str, first_month: str = "2025-01", pool: tuple[str, ...] = (),
                    households: dict[str, int] | None = None) -> Path:
     """Give a test data dir its own 管理处 registry (as `handbook sample --data-dir` does)."""

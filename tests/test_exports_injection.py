@@ -5,30 +5,27 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 
 from openpyxl import load_workbook
 
 from conftest import ROOT
+from handbook.cli import main
 from handbook.records.statistics.exports import report_csv, report_xlsx
 from handbook.records.statistics.report import Statistics
 
 EVIL_SITE = "=1+2管理处"
 
 
-def test_site_names_that_look_like_formulas_stay_text(handbook, tmp_path):
+def test_site_names_that_look_like_formulas_stay_text(handbook, tmp_path, capsys):
     out = tmp_path / "sample"
-    listing = subprocess.run(
-        [sys.executable, "-m", "handbook", "--root", str(ROOT), "sample", "--out", str(out), "--months", "1",
-         "--sites", "1", "--seed", "7", "--end", "2026-10", "--json"], capture_output=True, text=True, check=True)
-    jobs = [dict(j, site=EVIL_SITE) for j in json.loads(listing.stdout)]
+    assert main(["--root", str(ROOT), "sample", "--out", str(out), "--months", "1", "--sites", "1", "--seed", "7",
+                 "--end", "2026-10", "--json"]) == 0
+    jobs = [dict(j, site=EVIL_SITE) for j in json.loads(capsys.readouterr().out)]
     batch = tmp_path / "batch.json"
     batch.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
     store = tmp_path / "records"
-    refused = subprocess.run([sys.executable, "-m", "handbook", "--root", str(ROOT), "ingest", "--batch", str(batch),
-                              "--data-dir", str(store)], capture_output=True, text=True)
-    assert refused.returncode == 2 and "没有名为“=1+2管理处”的管理处" in refused.stderr
+    code = main(["--root", str(ROOT), "ingest", "--batch", str(batch), "--data-dir", str(store)])
+    assert code == 2 and "没有名为“=1+2管理处”的管理处" in capsys.readouterr().err
     # the registry refuses such names; a store written before it may still hold one, so the exports
     # must stay safe on their own: put the files in through the store itself
     from pathlib import Path

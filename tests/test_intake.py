@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -37,12 +39,23 @@ def good_row(n: int = 1, category: str = "服务类") -> list[str]:
     return list(values.values())
 
 
+@functools.cache
+def three_accounts() -> bytes:
+    """users.json holding clerk, other and boss, written by Accounts.add once per session: each scrypt hash
+    takes about 0.1 s, and a hundred tests start from these same three accounts."""
+    with tempfile.TemporaryDirectory() as tmp:
+        accounts = Accounts(tmp)
+        accounts.add("clerk", "password-1", [SITE], admin=False)
+        accounts.add("other", "password-2", [OTHER], admin=False)
+        accounts.add("boss", "password-3", [], admin=True)
+        return accounts.path.read_bytes()
+
+
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
-    accounts = Accounts(tmp_path)
-    accounts.add("clerk", "password-1", [SITE], admin=False)
-    accounts.add("other", "password-2", [OTHER], admin=False)
-    accounts.add("boss", "password-3", [], admin=True)
+    users = Accounts(tmp_path).path
+    users.write_bytes(three_accounts())
+    users.chmod(0o600)                         # as Accounts writes it
     return register_sites(tmp_path, SITE, OTHER)
 
 

@@ -272,7 +272,8 @@ def _zip_without_workbook() -> bytes:
     ("text.xlsx", "编号,受理时间\n".encode(), "corrupt-xlsx"),
     ("garbled.csv", b"\xff\xff\x80\x80\xfe", "encoding-error"),
     ("other.csv", "代码,重量,颜色\r\nA,1,红\r\n".encode(), "wrong-form"),
-])
+], ids=lambda v: v if isinstance(v, str) else "data")  # not the bytes: an xlsx's hold the second it was made,
+                                                      # and pytest-xdist's two workers must collect the same ids
 def test_unusable_files(tmp_path, name, data, code):
     result = check(tmp_path, data, name)
     assert result.exit_code == 2 and result.unusable.error.code == code

@@ -32,7 +32,7 @@ def wait_for(predicate, timeout: float):
         value = predicate()
         if value:
             return value
-        time.sleep(0.5)
+        time.sleep(0.2)
     return None
 
 

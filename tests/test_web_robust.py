@@ -6,6 +6,7 @@ import os
 import re
 import stat
 import subprocess
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -103,6 +104,11 @@ def unwritable(folder: Path):
 def test_an_unwritable_store_gives_a_chinese_page_without_server_paths(clerk, handbook, data_dir):
     assert upload(clerk, complaint_csv([good_row(1)], handbook)).status_code == 200
     token = csrf(clerk, "/intake/")
+    # the upload's background statistics writer must be done before the folder is frozen (frozen mid-commit,
+    # SQLite's mapped file gave the whole test process a SIGBUS)
+    for t in threading.enumerate():
+        if t.name == "statistics-warm":
+            t.join(timeout=60)
     with unwritable(data_dir):
         for r in (upload(clerk, complaint_csv([good_row(1), good_row(2)], handbook), token=token),
                   upload(clerk, complaint_csv([good_row(1, "错")], handbook), token=token),

@@ -77,7 +77,13 @@ def test_the_wheel_holds_every_file_the_code_reads(wheel):
 
 
 def test_installed_wheel_builds_and_serves_the_site(fresh_env, tmp_path):
-    project = copy_project(tmp_path)          # procedures/, forms/, data/, docs/, mkdocs.yml, organisation.yml, sites.yml
+    # procedures/, forms/, data/, docs/, mkdocs.yml, organisation.yml, sites.yml: one copy for `handbook build`,
+    # one for `handbook serve`, which builds its own site at start; the two run side by side (each is a
+    # full site build, mostly on one core)
+    (tmp_path / "build").mkdir()
+    (tmp_path / "serve").mkdir()
+    project = copy_project(tmp_path / "build")
+    served = copy_project(tmp_path / "serve")
     bin_dir = fresh_env / "bin"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "HANDBOOK_DATA_DIR", "HANDBOOK_ROOT")}
     env.update(PYTHONUNBUFFERED="1", PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}")
@@ -86,24 +92,24 @@ def test_installed_wheel_builds_and_serves_the_site(fresh_env, tmp_path):
     where = run([bin_dir / "python", "-c", "import handbook; print(handbook.__file__)"], cwd=project, env=env).stdout
     assert Path(where.strip()).is_relative_to(fresh_env)
 
-    built = run([bin_dir / "handbook", "build"], cwd=project, env=env)
-    assert "检查通过" in built.stdout and "网站已生成" in built.stdout
-    site = project / "site"
-    assert "客服中心工作手册" in (site / "index.html").read_text(encoding="utf-8")
-    assert "客服前台岗位职责" in (site / "handbook" / "1.2-front-desk" / "index.html").read_text(encoding="utf-8")
-    assert (site / "assets" / "handbook" / "handbook.css").is_file()                          # site/handbook.css
-    [worker] = (site / "assets" / "javascripts" / "workers").glob("search.*.min.js")
-    assert "__handbookForms" in worker.read_text(encoding="utf-8")                            # site/search_segment.js
-    assert "投诉处理记录表" in (site / "print" / "complaint-log.html").read_text(encoding="utf-8")  # forms/templates
-    assert (site / "downloads" / "complaint-log.xlsx").is_file()
-
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
     with open(log, "w", encoding="utf-8") as out:
         server = subprocess.Popen([str(bin_dir / "handbook"), "serve", "--port", str(port), "--data-dir",
-                                   str(tmp_path / "records")], cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT)
+                                   str(tmp_path / "records")], cwd=served, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
+        built = run([bin_dir / "handbook", "build"], cwd=project, env=env)
+        assert "检查通过" in built.stdout and "网站已生成" in built.stdout
+        site = project / "site"
+        assert "客服中心工作手册" in (site / "index.html").read_text(encoding="utf-8")
+        assert "客服前台岗位职责" in (site / "handbook" / "1.2-front-desk" / "index.html").read_text(encoding="utf-8")
+        assert (site / "assets" / "handbook" / "handbook.css").is_file()                          # site/handbook.css
+        [worker] = (site / "assets" / "javascripts" / "workers").glob("search.*.min.js")
+        assert "__handbookForms" in worker.read_text(encoding="utf-8")                            # site/search_segment.js
+        assert "投诉处理记录表" in (site / "print" / "complaint-log.html").read_text(encoding="utf-8")  # forms/templates
+        assert (site / "downloads" / "complaint-log.xlsx").is_file()
+
         login = wait_for(lambda: fetch(base + "/intake/login"), 180)      # fetch gives text only for a 2xx answer
         assert login, "the server did not answer 200"
         assert "<h1>登录记录上传</h1>" in login and "用户名" in login and "密码" in login    # web/templates
