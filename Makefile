@@ -54,7 +54,7 @@ test: install-test
 # The edit loop: checks, validation, the store, statistics and the upload page; no browser, no site build.
 FAST_TESTS = tests/test_check.py tests/test_records_validate.py tests/test_records_store.py tests/test_records_kpis.py \
 	tests/test_intake.py tests/test_intake_month_end.py tests/test_web_sessions.py tests/test_web_throttle.py \
-	tests/test_web_headers.py tests/test_web_statistics_login.py tests/test_exports_injection.py
+	tests/test_web_headers.py tests/test_web_statistics_login.py tests/test_exports_injection.py tests/test_messages.py
 test-fast: $(VENV)/.test-deps
 	$(PYTEST) -m "not browser and not wheel" $(FAST_TESTS)
 
