@@ -96,6 +96,7 @@ class Statistics:
         self.registry = registry
         self._sent: dict[tuple[str, str], set[str]] = {}
         self._sites: dict[str, list[str]] = {}
+        self._first_filed: dict[str, str] | None = None
         self.calendar = Calendar.load(Path(handbook.root) / WORKDAYS_FILE)
         homes = {s.name: s.households for s in registry.sites} if registry else {}
         self.calc = CachedCalculator(Calculator(self.data, self.calendar, homes.get), self.store, handbook,
@@ -134,8 +135,16 @@ class Statistics:
     def sites(self, month: str) -> list[str]:
         """The registered 管理处, then any other that filed up to this month (a store older than the registry)."""
         if month not in self._sites:
+            if self._first_filed is None:       # each 管理处's first month, once (not a pass over every upload per month)
+                self._first_filed = {}
+                for (_, site), ups in self.data.uploads.items():
+                    first = min(m for m, _ in ups)
+                    if first < self._first_filed.get(site, "9999"):
+                        self._first_filed[site] = first
             named = self.registry.names if self.registry else []
-            self._sites[month] = named + [s for s in self.data.sites(until=month) if s not in named]
+            known = set(named)
+            self._sites[month] = named + sorted(s for s, first in self._first_filed.items()
+                                                if first <= month and s not in known)
         return self._sites[month]
 
     def owes(self, site: str, form_id: str, month: str) -> bool:
