@@ -29,8 +29,9 @@ def test_a_written_reminder_due_in_an_unentered_year_is_provisional():
 
 
 def test_a_company_figure_is_provisional_when_any_estate_is():
-    total = Measure(1, 2) + Measure(3, 4, provisional=True)
-    assert total.provisional and (Measure(1, 2) + Measure(3, 4)).provisional is False
+    total = Measure.total([Measure(1, 2), Measure(3, 4, provisional=True)])
+    assert total.provisional and Measure.total([Measure(1, 2), Measure(3, 4)]).provisional is False
+    assert (total.numerator, total.denominator) == (4, 6)
 
 
 def test_the_mark_on_the_page_and_in_the_spreadsheet():

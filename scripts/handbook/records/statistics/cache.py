@@ -63,7 +63,6 @@ class CachedCalculator:
         self.base = global_key(handbook, registry)
         self._snapshots: dict[str, tuple[list[str], list[str], str]] = {}
         self._raw: dict[tuple[str, str], tuple[str, str]] = {}
-        self.previous: CachedCalculator | None = None     # the last report's, when a server keeps one
         self._entries: dict[tuple[str, str], dict] = {}
         self._loaded: set[str] = set()
         self._dirty: set[tuple[str, str]] = set()
@@ -92,34 +91,30 @@ class CachedCalculator:
         at = bisect.bisect_right(months, month)
         return digests[at - 1] if at else empty
 
-    def _load(self, month: str) -> None:
-        if month in self._loaded:
+    def _load(self, site: str) -> None:
+        """Read one 管理处's stored entries (decoded when first asked for): a report goes 管理处 by 管理处,
+        and a server that kept the last report asks only for the one that uploaded."""
+        if site in self._loaded:
             return
-        self._loaded.add(month)
+        self._loaded.add(site)
         try:
             with self.store.reading() as con:
                 if con is None:
                     return
                 con.execute(SCHEMA)
-                rows = con.execute("SELECT site, key, data FROM statistics_cache WHERE month = ?", (month,)).fetchall()
+                rows = con.execute("SELECT month, key, data FROM statistics_cache WHERE site = ?", (site,)).fetchall()
         except Exception:           # a cache that cannot be read is only slower
             return
-        for site, key, data in rows:
-            self._raw[(site, month)] = (key, data)      # decoded when first asked for
+        for month, key, data in rows:
+            self._raw[(site, month)] = (key, data)
 
     def _entry(self, site: str, month: str) -> dict:
         k = (site, month)
-        if k in self._entries:
-            return self._entries[k]
-        key = self.key(site, month)
-        prev = self.previous
-        if prev is not None and k in prev._entries and prev.key(site, month) == key:
-            entry = prev._entries[k]        # the same uploads as the last report: already decoded
-        else:
-            self._load(month)
+        if k not in self._entries:
+            self._load(site)
             stored = self._raw.pop(k, None)
-            entry = json.loads(stored[1], object_hook=_decode) if stored and stored[0] == key else None
-        self._entries[k] = entry or {"measure": {}, "count": {}, "carry": {}, "uncovered": []}
+            entry = json.loads(stored[1], object_hook=_decode) if stored and stored[0] == self.key(site, month) else None
+            self._entries[k] = entry or {"measure": {}, "count": {}, "carry": {}, "uncovered": []}
         return self._entries[k]
 
     def _cached(self, kind: str, name: str, site: str, month: str, compute):

@@ -51,19 +51,9 @@ class Measure:
     breakdown: dict[str, list[Decimal]] = field(default_factory=dict)
     provisional: bool = False          # some 事项's deadline was counted Monday–Friday (暂按周一至周五)
 
-    def __add__(self, other: "Measure") -> "Measure":
-        out = Measure(self.numerator + other.numerator, self.denominator + other.denominator,
-                      self.in_transit + other.in_transit, provisional=self.provisional or other.provisional)
-        for src in (self.breakdown, other.breakdown):
-            for k, (n, d) in src.items():
-                cur = out.breakdown.setdefault(k, [Decimal(0), Decimal(0)])
-                cur[0] += n
-                cur[1] += d
-        return out
-
     @staticmethod
     def total(measures) -> "Measure":
-        """The sum of many measures in one pass (adding them pairwise built a Measure per step)."""
+        """The sum of many measures (管理处 into the company, months into the year so far), in one pass."""
         out = Measure()
         n = d = Decimal(0)
         for m in measures:

@@ -69,13 +69,17 @@ class Dataset:
         self._forms_of: dict[str, list[str]] = {}
         for form, site in self.uploads:
             self._forms_of.setdefault(site, []).append(form)
+        self._first: dict[str, str] = {}          # each 管理处's first filed month
         for (form, site), ups in self.uploads.items():
             for m, _ in ups:
                 self._filed.setdefault((site, m), set()).add(form)
+            if ups and ups[0][0] < self._first.get(site, "9999"):
+                self._first[site] = ups[0][0]        # current_files() is sorted by month within a slot
 
     # ------------------------------------------------------------ what is there
     def sites(self, until: str | None = None) -> list[str]:
-        return sorted({site for (_, site), ups in self.uploads.items() if until is None or any(m <= until for m, _ in ups)})
+        """The 管理处 that filed anything up to this month (any month: until None)."""
+        return sorted(s for s, first in self._first.items() if until is None or first <= until)
 
     def months(self) -> list[str]:
         return list(self._months)

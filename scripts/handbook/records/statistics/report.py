@@ -96,7 +96,6 @@ class Statistics:
         self.registry = registry
         self._sent: dict[tuple[str, str], set[str]] = {}
         self._sites: dict[str, list[str]] = {}
-        self._first_filed: dict[str, str] | None = None
         self.calendar = Calendar.load(Path(handbook.root) / WORKDAYS_FILE)
         homes = {s.name: s.households for s in registry.sites} if registry else {}
         self.calc = CachedCalculator(Calculator(self.data, self.calendar, homes.get), self.store, handbook,
@@ -105,23 +104,26 @@ class Statistics:
         self._measures: dict[tuple, Measure] = {}
         self._submitted: dict[tuple[str, str, str], bool] = {}
         self._included: dict[tuple[str, str], list[str]] = {}
+        self._counts: dict[tuple[str, str, str], Counter] = {}
+        self._carry: dict[tuple[str, str, str], tuple[dict, list[dict]]] = {}
         self._unchanged: set[str] = set()
-        if previous is not None and previous.calc.base == self.calc.base:
-            self.calc.previous = previous.calc
-            previous.calc.previous = None           # keep one generation, not a chain
+        if previous is not None and previous.calc.base == self.calc.base and previous.registry == self.registry:
             self._reuse(previous)
 
     def _reuse(self, previous: "Statistics") -> None:
-        """Take over the figures and rows of every 管理处 whose uploads are those of the previous report (a row
-        also reads the store's months: when they changed, only the cache entries are reused)."""
-        if previous.months() != self.months() or previous.registry != self.registry:
-            return
+        """Take over what the previous report computed for every 管理处 whose uploads are the same: its figures
+        depend on nothing else (cache.py). Its KPI rows also read the store's months (last month, the year so
+        far), so they are taken over only while those are the same too."""
         mine, theirs = self.calc.uploads_by_site, previous.calc.uploads_by_site
         self._unchanged = {site for site, ups in mine.items() if theirs.get(site) == ups}
-        for memo, old in ((self._measures, previous._measures), (self._submitted, previous._submitted),
-                          (self._rows, previous._rows)):
+        memos = [(self._measures, previous._measures), (self._submitted, previous._submitted),
+                 (self._counts, previous._counts), (self._carry, previous._carry)]
+        if previous.months() == self.months():
+            memos.append((self._rows, previous._rows))
+        for memo, old in memos:
             memo.update((k, v) for k, v in old.items() if k[1] in self._unchanged)
         self._sent.update((k, v) for k, v in previous._sent.items() if k[0] in self._unchanged)
+        self.calendar.uncovered |= previous.calendar.uncovered     # the years those figures counted Monday–Friday
 
     def months(self) -> list[str]:
         return self.data.months()
@@ -135,16 +137,9 @@ class Statistics:
     def sites(self, month: str) -> list[str]:
         """The registered 管理处, then any other that filed up to this month (a store older than the registry)."""
         if month not in self._sites:
-            if self._first_filed is None:       # each 管理处's first month, once (not a pass over every upload per month)
-                self._first_filed = {}
-                for (_, site), ups in self.data.uploads.items():
-                    first = min(m for m, _ in ups)
-                    if first < self._first_filed.get(site, "9999"):
-                        self._first_filed[site] = first
             named = self.registry.names if self.registry else []
             known = set(named)
-            self._sites[month] = named + sorted(s for s, first in self._first_filed.items()
-                                                if first <= month and s not in known)
+            self._sites[month] = named + [s for s in self.data.sites(until=month) if s not in known]
         return self._sites[month]
 
     def owes(self, site: str, form_id: str, month: str) -> bool:
@@ -197,6 +192,18 @@ class Statistics:
         if not (self.applies(kpi, site, month) and self.submitted(kpi, site, month)):
             return None
         return self.measure(kpi, site, month).value
+
+    def count(self, spec, site: str, month: str) -> Counter:
+        key = (spec.id, site, month)
+        if key not in self._counts:
+            self._counts[key] = self.calc.count(spec, site, month)
+        return self._counts[key]
+
+    def carryover(self, builder: str, site: str, month: str) -> tuple[dict, list[dict]]:
+        key = (builder, site, month)
+        if key not in self._carry:
+            self._carry[key] = self.calc.carryover(builder, site, month)
+        return self._carry[key]
 
     def year_to_date(self, kpi, site: str, month: str) -> Measure:
         """The months of the year so far that were filed (a month not filed adds nothing)."""
@@ -275,10 +282,10 @@ class Statistics:
                 if m == month:
                     for spec in self.defs.counts:
                         if wanted(spec.form):
-                            self.calc.count(spec, site, m)
+                            self.count(spec, site, m)
                     for co in self.defs.carryover:
                         if wanted(co.form):
-                            self.calc.carryover(co.items, site, m)
+                            self.carryover(co.items, site, m)
             self.calc.forget(site)
 
     def _report(self, month: str, forms: set[str] | None) -> dict:
@@ -294,7 +301,7 @@ class Statistics:
         for spec in (c for c in self.defs.counts if wanted(c.form)):
             total: Counter = Counter()
             for s in sites:
-                c = self.calc.count(spec, s, month)
+                c = self.count(spec, s, month)
                 total.update(c)
                 counts += self._count_rows(spec, s, c)
             counts += self._count_rows(spec, COMPANY, total)
@@ -304,7 +311,7 @@ class Statistics:
             form = self.handbook.form_by_id[co.form]
             total: Counter = Counter()
             for s in sites:
-                c, late = self.calc.carryover(co.items, s, month)
+                c, late = self.carryover(co.items, s, month)
                 total.update({k: v for k, v in c.items() if k != "completion_rate"})
                 carry.append(self._carry_row(form, s, c))
                 overdue += [{**o, "site": s, "form_title": form.title} for o in late]
