@@ -193,6 +193,8 @@ def test_a_cached_handbook_never_hides_an_edit(project, capsys):
     (lambda t: t.replace("first_month: 2025-01", "first_month: 2025-1"), "first_month"),
     (lambda t: t.replace("  - name: 锦绣城管理处", '  - name: "锦绣城{: onclick=x}"'), "名称“锦绣城{: onclick=x}”不合适"),
     (lambda t: t.replace("    pool: true", "    skip: [no-such-form]"), "skip 应列出记录表编号"),
+    (lambda t: t.replace("    households: 640", "    households: 六百四十"), "households（总户数）应为正整数"),
+    (lambda t: t.replace("    households: 640", "    households: 0"), "households（总户数）应为正整数"),
 ])
 def test_check_reads_the_site_registry(tmp_path, capsys, edit, says):
     project = copy_project(tmp_path)
