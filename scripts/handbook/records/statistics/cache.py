@@ -91,27 +91,29 @@ class CachedCalculator:
         at = bisect.bisect_right(months, month)
         return digests[at - 1] if at else empty
 
-    def _load(self, site: str) -> None:
-        """Read one 管理处's stored entries (decoded when first asked for): a report goes 管理处 by 管理处,
-        and a server that kept the last report asks only for the one that uploaded."""
-        if site in self._loaded:
+    def preload(self, sites: list[str]) -> None:
+        """Read these 管理处's stored entries (decoded only when asked for) on one connection: a full report
+        reads them all, a server that kept the last report only the one that uploaded."""
+        sites = [s for s in sites if s not in self._loaded]
+        if not sites:
             return
-        self._loaded.add(site)
+        self._loaded.update(sites)
         try:
             with self.store.reading() as con:
                 if con is None:
                     return
                 con.execute(SCHEMA)
-                rows = con.execute("SELECT month, key, data FROM statistics_cache WHERE site = ?", (site,)).fetchall()
+                for site in sites:
+                    rows = con.execute("SELECT month, key, data FROM statistics_cache WHERE site = ?", (site,))
+                    for month, key, data in rows:
+                        self._raw[(site, month)] = (key, data)
         except Exception:           # a cache that cannot be read is only slower
             return
-        for month, key, data in rows:
-            self._raw[(site, month)] = (key, data)
 
     def _entry(self, site: str, month: str) -> dict:
         k = (site, month)
         if k not in self._entries:
-            self._load(site)
+            self.preload([site])
             stored = self._raw.pop(k, None)
             entry = json.loads(stored[1], object_hook=_decode) if stored and stored[0] == self.key(site, month) else None
             self._entries[k] = entry or {"measure": {}, "count": {}, "carry": {}, "uncovered": []}

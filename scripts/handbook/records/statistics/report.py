@@ -272,6 +272,7 @@ class Statistics:
         """Compute (or read from the cache) every figure of the year so far, one 管理处 at a time, and let go of
         each 管理处's rows before the next: a store of 500 管理处 is never held in memory at once."""
         months = [m for m in self.months() if m[:4] == month[:4] and m <= month] + [previous_month(month)]
+        self.calc.preload([s for s in sites if s not in self._unchanged])
         for site in sites:
             if site in self._unchanged:             # its figures came with the previous report
                 continue
