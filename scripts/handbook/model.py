@@ -39,7 +39,7 @@ SOP_SECTIONS = {"purpose": "目的", "scope": "适用范围", "responsibilities"
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Clause(Strict):
@@ -316,6 +316,3 @@ class Handbook:
             return proc, None
         return proc, proc.clause(clause)
 
-
-Clause.model_rebuild()
-OrgNode.model_rebuild()

@@ -11,7 +11,7 @@ from .messages import OrganisationInvalid, Problem, ProblemsFound
 
 
 class Organisation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     company: str = Field(min_length=1)
     short_name: str = Field(min_length=1)

@@ -96,7 +96,7 @@ class Form(Controlled):
     due: Literal["monthly", "pool", "none"] = "none"
     fields: list[FormField] = []
     primary_key: list[str] = []
-    paper: Paper = Paper()
+    paper: Paper = Field(default_factory=Paper)
     body: Optional[str] = None
     checklist: Optional[Checklist] = None
 

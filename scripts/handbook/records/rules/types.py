@@ -38,7 +38,12 @@ class ValueType:
         """SQL: the typed value of column c, NULL when blank or not of this type."""
         if self.regex is None:
             return f"CASE WHEN {c} <> '' THEN {c} END"
-        return f"CASE WHEN regexp_full_match({c}, '{self.regex}') THEN {self.sql.format(c=c)} END"
+        words = self.regex.split("|")
+        if all(w and re.escape(w) == w for w in words):      # a list of words: IN is a third of RE2's cost
+            test = f"{c} IN ({', '.join(chr(39) + w.replace(chr(39), chr(39) * 2) + chr(39) for w in words)})"
+        else:
+            test = f"regexp_full_match({c}, '{self.regex}')"
+        return f"CASE WHEN {test} THEN {self.sql.format(c=c)} END"
 
     def _compiled(self):
         return _REGEX.setdefault(self.regex, re.compile(self.regex))
