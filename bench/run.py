@@ -7,7 +7,8 @@ required, enum, pattern and uniqueness checks (counts only: no row numbers, no n
     .venv/bin/python bench/run.py --rows 1000000 [--forms complaint-log repair-log] [--skip-reference-python]
 
 Generated files go to bench/out/ (git-ignored). Prints wall time (median of --runs), rows/s, peak memory
-(RSS of the child process, the highest of the runs) and ratios. Not part of `make test`.
+(RSS of the child process, the highest of the runs) and ratios; the methods take turns within each round, and
+handbook against the typed scan is also given round by round (median, lowest, highest). Not part of `make test`.
 """
 
 from __future__ import annotations
@@ -200,6 +201,7 @@ def main() -> None:
         schema = OUT / f"{form_id}.schema.json"
         schema.write_text(json.dumps(table_schema(form), ensure_ascii=False))
         results = {}
+        pairs: dict[str, list[float]] = {}
         for kind, bad in (("clean", 0.0), ("bad", args.bad)):
             path = OUT / f"{form_id}-{args.rows}-{kind}.csv"
             if not path.exists():
@@ -218,17 +220,26 @@ def main() -> None:
             if not args.skip_reference_python:
                 runs["handbook validate (frictionless)"] = [str(BIN / "handbook"), "validate", str(path), "--form",
                                                            form_id, "--engine", "frictionless", "--json"]
-            for name, cmd in runs.items():
-                # the median of --runs runs (the machine is shared and noisy); Frictionless once, it takes a minute
-                repeat = 1 if name.startswith("frictionless") or "(frictionless)" in name else args.runs
-                samples = [timed(cmd, OUT if name == "frictionless validate" else ROOT) for _ in range(repeat)]
-                secs = statistics.median(t for t, _ in samples)
-                mb = max(m for _, m in samples)
+            # Frictionless once (it takes minutes); the others --runs times, taking turns (handbook, scan, …,
+            # handbook, scan, …) so that a drift in the shared machine's speed reaches them alike
+            once = [n for n in runs if n.startswith("frictionless") or "(frictionless)" in n]
+            samples = {name: [timed(runs[name], OUT if name == "frictionless validate" else ROOT)] for name in once}
+            for _ in range(args.runs):
+                for name, cmd in runs.items():
+                    if name not in once:
+                        samples.setdefault(name, []).append(timed(cmd))
+            for name in runs:
+                secs = statistics.median(t for t, _ in samples[name])
+                mb = max(m for _, m in samples[name])
                 results[(kind, name)] = (secs, mb)
                 print(f"{form_id:<16}{kind:<7}{name:<32}{secs:>8.2f}{args.rows / secs:>12,.0f}{mb:>8}", flush=True)
+            pairs[kind] = [a / b for (a, _), (b, _) in zip(samples["handbook validate (fast)"], samples["duckdb typed scan"])]
         fast, fr, scan, split, checks = (results[("clean", n)] for n in (
             "handbook validate (fast)", "frictionless validate", "duckdb typed scan", "duckdb split only (count(*))",
             "duckdb checks query"))
+        ratios = sorted(pairs["clean"])
+        print(f"  同一轮里 fast/带类型扫描（干净文件，{len(ratios)} 轮）：中位数 {statistics.median(ratios):.2f}×，"
+              f"最小 {ratios[0]:.2f}×，最大 {ratios[-1]:.2f}×")
         print(f"  比值：frictionless/fast = {fr[0] / fast[0]:.1f}×，fast/带类型扫描 = {fast[0] / scan[0]:.2f}×，"
               f"fast/只切分 = {fast[0] / split[0]:.2f}×，fast/手写校验查询 = {fast[0] / checks[0]:.2f}×，"
               f"bad/clean = {results[('bad', 'handbook validate (fast)')][0] / fast[0]:.2f}×，"
