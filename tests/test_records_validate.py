@@ -400,3 +400,25 @@ def test_an_invalid_complaint_needs_the_supervisors_confirmation(tmp_path, handb
     result = validate_file(path, form, [form])
     assert [(e.row, e.field) for e in result.errors] == [(4, "无效确认人")], [e.message for e in result.errors]
     assert result.errors[0].message.startswith("第4行：“有效”为“否”，须填写“无效确认人”。")
+
+
+def test_the_command_as_a_process_prints_all_its_json_and_its_exit_code(tmp_path, handbook):
+    """`handbook` itself (cli.run freezes the heap just before exit): stdout complete, exit code kept."""
+    import subprocess
+    import sys
+
+    form = handbook.form_by_id["complaint-log"]
+    labels = [f.label for f in form.fields]
+    bad, empty = tmp_path / "bad.csv", tmp_path / "empty.csv"
+    bad.write_bytes(csv_bytes([labels, ["坏编号"] + [""] * (len(labels) - 1)]))
+    empty.write_bytes(csv_bytes([labels]))
+
+    def run(path):
+        return subprocess.run([sys.executable, "-m", "handbook", "--root", str(ROOT), "validate", str(path),
+                               "--form", "complaint-log", "--json"], capture_output=True, text=True, timeout=120)
+    refused, accepted = run(bad), run(empty)
+    assert refused.returncode == 1 and accepted.returncode == 0, (refused.stderr, accepted.stderr)
+    report = json.loads(refused.stdout)
+    assert report["valid"] is False and len(report["errors"]) >= 3
+    assert all(re.search(r"[\u4e00-\u9fff]", e["message"]) for e in report["errors"])
+    assert json.loads(accepted.stdout)["valid"] is True

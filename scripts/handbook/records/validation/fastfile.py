@@ -241,8 +241,8 @@ def fill(con, form: Form, header: list, source: Source, lines, result, tmp: str)
     """One streaming pass over the file into a narrow table p, then small queries on p.
 
     p keeps per file row: h (hash of the typed key), f (BLANK|ZERO|SUSPECT|EXTRA bits), bad (some rule
-    fails, see fast.Plan.columns) and the raw cells only for rows that are flagged or bad — so a clean
-    file costs a few bytes per row, never the whole table.
+    fails, see fast.Plan.columns), clear (fast.Plan.all_clear) and the raw cells only for rows that are
+    not clear, flagged or bad — so a clean file costs a few bytes per row, never the whole table.
     """
     cols, width = source.cols, source.width
     normalized: list[dict] = []
