@@ -61,7 +61,7 @@ test-fast: $(VENV)/.test-deps
 # Benchmarks (issue 7); never part of `make test`. ROWS=1000000 for the full run.
 ROWS ?= 100000
 bench: install-test
-	$(BIN)/python bench/run.py --rows $(ROWS) --skip-reference-python --runs 3
+	$(BIN)/python bench/run.py --rows $(ROWS) --skip-reference-python --runs 7
 	$(BIN)/python bench/build_bench.py --runs 5
 	$(BIN)/python bench/report_bench.py --runs 3
 	$(BIN)/python bench/ingest_bench.py --sites 20 --runs 3
