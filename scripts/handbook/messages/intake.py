@@ -54,12 +54,6 @@ class IntakePendingGone(HandbookError):
     template = "这次待确认的上传已失效（超过1小时或已处理），请重新上传。"
 
 
-class IntakeStoreFailed(HandbookError):
-    code = "store-failed"
-    title = "保存失败"
-    template = "文件检查通过，但保存时出错（{detail}），原有数据未受影响。请稍后重试或联系管理员。"
-
-
 class IntakeTooLarge(HandbookError):
     code = "too-large"
     title = "文件太大"

@@ -25,12 +25,6 @@ class SiteSuggestion(HandbookError):
     template = "是不是“{name}”？"
 
 
-class BadSite(HandbookError):
-    code = "bad-site"
-    title = "管理处名称不合适"
-    template = "管理处“{value}”不合适：{reason}。"
-
-
 # ---------------------------------------------------------------- months: reportable, matching the file, closed
 class BadMonth(HandbookError):
     code = "bad-month"
@@ -73,12 +67,6 @@ class StoreUnwritable(HandbookError):
     code = "store-unwritable"
     title = "数据目录无法写入"
     template = "无法写入数据目录 {path}：{detail}。原有数据未受影响。"
-
-
-class StoreBusy(HandbookError):
-    code = "store-busy"
-    title = "数据库正忙"
-    template = "记录库正忙（{detail}），本次未作改动。请稍后重试。"
 
 
 class MigrationDone(HandbookError):
