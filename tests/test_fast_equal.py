@@ -197,3 +197,29 @@ def test_integer_limits_between_whole_numbers(tmp_path):
     path.write_text("次数\r\n0\r\n1\r\n2\r\n3\r\n", encoding="utf-8")
     ref = both(path, form, expect="fast")
     assert [(e.type, e.row, e.value) for e in ref.errors] == [("constraint-error", 2, "0"), ("constraint-error", 5, "3")]
+
+
+def test_cells_that_look_settled_but_are_not(tmp_path):
+    """The bulk engine takes an enum cell or an ASCII cell passing a plain pattern as already written the
+    canonical way; every near miss must still be judged exactly as the row engine judges it."""
+    form = Form.model_validate({"id": "gen-log", "number": "KF-9.9-09", "title": "生成表", "kind": "record",
+                                "procedure": "3.19#4.2", "primary_key": ["no"],
+                                "fields": [{"id": "no", "label": "编号", "required": True, "pattern": PATTERN},
+                                           {"id": "room", "label": "房号", "format": "room"},
+                                           {"id": "phone", "label": "手机", "format": "mobile"},
+                                           {"id": "kind", "label": "类别", "enum": ["服务类", "工程类"]},
+                                           {"id": "urgent", "label": "紧急", "type": "boolean"}]})
+    rows = [["编号", "房号", "手机", "类别", "紧急"],
+            ["202611-001", "3-2-1102", "13800138000", "服务类", "是"],         # settled: the shortcut
+            ["٢٠٢٦١١-٠٠٢", "3-2-1102", "13800138000", "工程类", "否"],         # Arabic-Indic digits: \d, not ASCII
+            ["２０２６１１-００３", "３-２-１１０２", "", "服务类", "是"],     # full-width digits pass \d: normalised
+            ["202611-004", "3-2-1102", "+8613800138000", " 服务类 ", "是的"],   # +86, spaces, 是的: normalised
+            ["202611-005", "3-2-1102", "1380013800", "其他", "对"]]            # wrong: the same errors in both
+    path = tmp_path / "f.csv"
+    path.write_text("\r\n".join(",".join(r) for r in rows) + "\r\n", encoding="utf-8")
+    ref = both(path, form, expect="fast")
+    assert {e.row for e in ref.errors} == {6}
+    assert [(e.row, e.field) for e in ref.errors] == [(6, "手机"), (6, "类别"), (6, "紧急")]
+    # rows 2 and 3 are kept as written (Arabic-Indic digits are digits to the pattern); rows 4 and 5 are tidied
+    assert sorted((n["field"], tuple(n["rows"])) for n in ref.normalized) == sorted([
+        ("手机", (5,)), ("房号", (4,)), ("类别", (5,)), ("紧急", (5,)), ("编号", (4,))])
