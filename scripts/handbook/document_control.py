@@ -28,7 +28,6 @@ from .model import Handbook, Procedure
 from .yaml_source import FAST_LOADER, SourceTree
 
 
-# ---------------------------------------------------------------- messages (the catalogue's, kept beside their checks)
 # ---------------------------------------------------------------- check
 def check_chapter_control(proc: Procedure, handbook: Handbook) -> list[m.Problem]:
     path = Path(proc.source)
