@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from .base import RowRule
-from .cells import q
+from .types import q
 
 
 class TimeOrder(RowRule):

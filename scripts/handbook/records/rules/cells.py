@@ -11,15 +11,11 @@ from ...forms.model import FormField
 from ...forms.schema import field_pattern
 from ...forms.spreadsheets import field_hint
 from .base import CellRule
-from .types import NUMERIC, TYPES
+from .types import NUMERIC, TYPES, q
 
 
 class Unsupported(Exception):
     """The bulk engine cannot say this rule in SQL with the same meaning: the row engine decides."""
-
-
-def q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def re2(pattern: str) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from ...forms.model import Form, FormField
 from ..rules import CELL_RULES, Finding
-from ..rules.cells import Unsupported, q
+from ..rules.cells import Unsupported
 from ..rules.engine import Plan as RowPlan
-from ..rules.types import TYPES
+from ..rules.types import TYPES, q
 
 __all__ = ["Plan", "Unsupported", "q", "duplicates"]
 
