@@ -144,13 +144,18 @@ def settled(f: FormField, c: str) -> str | None:
     Plan.all_clear (None: keeping the rules already implies it). Only ever a cheaper test than canonical()."""
     if f.type in ("date", "datetime", "time", "boolean"):
         return None           # their type regexes only admit canonical forms
-    if f.type == "string" and f.enum and not (f.format or f.pattern) and all(e and e == e.strip() for e in f.enum):
+    if plain_enum(f):
         return None           # the enum rule admits only its values, each written as normalize_cell leaves it
     if f.type == "string" and plain_pattern(f):
         # the pattern rule holds; an ASCII cell then matches it with ASCII digits, so no full-width
         # character, no whitespace and nothing a room or phone number is tidied from
         return f"strlen({c}) = length({c})"
     return canonical(f, c) or f"NOT {suspect_sql(f, c)}"
+
+
+def plain_enum(f: FormField) -> bool:
+    """A list of values with nothing normalize_cell would tidy: no format or pattern, no value with spaces around."""
+    return f.type == "string" and bool(f.enum) and not (f.format or f.pattern) and all(e == e.strip() for e in f.enum)
 
 
 def plain_pattern(f: FormField) -> bool:
@@ -173,7 +178,7 @@ def canonical(f: FormField, c: str) -> str | None:
         return f"regexp_full_match({c}, {fast.q(CANON['mobile'])})"
     if f.format in CANON:
         return f"regexp_full_match({c}, {fast.q(CANON[f.format])})"
-    if f.enum and not f.format and not f.pattern and all(e == e.strip() for e in f.enum):
+    if plain_enum(f):
         return f"{c} IN ({', '.join(map(fast.q, f.enum))})"
     if f.pattern or f.format:
         return f"regexp_full_match({c}, '[0-9A-Za-z]+(-[0-9A-Za-z]+)*')"
