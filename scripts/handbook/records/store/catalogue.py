@@ -36,6 +36,8 @@ DEFAULT_DATA_DIR = Path("data/records")
 DATA_DIR_ENV = "HANDBOOK_DATA_DIR"
 UPLOAD_FIELDS = ("id", "at", "user", "file", "file_sha256", "data_sha256", "rows", "object", "original")
 AUDIT_COLUMNS = ("id", "at", "user", "host", "form", "site", "month", "result")
+# every current upload with its row, in (form, site, month) order: the tail of the queries that list them
+CURRENT = "FROM current c JOIN uploads u ON u.id = c.upload_id ORDER BY c.form, c.site, c.month"
 
 
 def data_dir_for(root: Path, given: str | None = None) -> Path:
@@ -172,16 +174,13 @@ class Store:
                 tmp.unlink(missing_ok=True)
 
     # ------------------------------------------------------------ reading
-    def current(self, months: tuple[str, str] | None = None):
+    def current(self):
         """(form, site, month, upload) for every current upload, sorted."""
         with self.reading() as con:
             if con is None:
                 return []
-            rows = con.execute(
-                "SELECT c.form AS form, c.site AS site, c.month AS month, u.* FROM current c "
-                "JOIN uploads u ON u.id = c.upload_id ORDER BY c.form, c.site, c.month").fetchall()
-        return [(r["form"], r["site"], r["month"], _upload(r)) for r in rows
-                if months is None or months[0] <= r["month"] <= months[1]]
+            rows = con.execute(f"SELECT c.form AS form, c.site AS site, c.month AS month, u.* {CURRENT}").fetchall()
+        return [(r["form"], r["site"], r["month"], _upload(r)) for r in rows]
 
     def current_files(self) -> list[tuple[str, str, str, dict]]:
         """(form, site, month, {"id", "object"}) for every current upload: what the statistics read, without
@@ -190,8 +189,7 @@ class Store:
             if con is None:
                 return []
             con.row_factory = None
-            rows = con.execute("SELECT c.form, c.site, c.month, u.id, u.object FROM current c "
-                               "JOIN uploads u ON u.id = c.upload_id ORDER BY c.form, c.site, c.month").fetchall()
+            rows = con.execute(f"SELECT c.form, c.site, c.month, u.id, u.object {CURRENT}").fetchall()
         return [(form, site, month, {"id": uid, "object": obj}) for form, site, month, uid, obj in rows]
 
     def version(self) -> tuple:
