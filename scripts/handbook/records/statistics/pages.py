@@ -141,7 +141,7 @@ class StatisticsPages:
                   f'{"" if report["complete"] else "：报送未齐"}</p><p>{escape(filing_line(report))}{more}</p></div>', ""]
         if company:
             lines += ["## 全公司考核指标 {#company}", "", block(self.kpi_table(by_site.get(COMPANY, []), src)), ""]
-            for row in (k for k in report["kpis"] if k["site"] == COMPANY):
+            for row in by_site.get(COMPANY, []):
                 note = included_line(row)
                 if note:
                     lines += [f'<p class="hb-note">注：{escape(note)}</p>', ""]
